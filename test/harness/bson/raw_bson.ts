@@ -1,0 +1,165 @@
+import { serialize, deserialize, type Document, type DeserializeOptions } from 'bson';
+
+/**
+ * Decoding options that keep every BSON value exactly as it was sent: no promotion of Int32/Int64/Double to JS
+ * numbers, Binary stays Binary, regexes stay BSONRegExp. Re-encoding a value decoded this way gives the same bytes.
+ */
+export const EXACT_DECODE: DeserializeOptions = Object.freeze({
+  promoteValues: false,
+  promoteLongs: false,
+  promoteBuffers: false,
+  bsonRegExp: true,
+  useBigInt64: false,
+});
+
+/** A BSON document kept as the exact bytes a client sent, so that it is returned byte for byte. */
+export class RawBson {
+  constructor(readonly bytes: Buffer) {}
+
+  /** The document decoded with {@link EXACT_DECODE}. */
+  toDocument(): Document {
+    return deserialize(this.bytes, EXACT_DECODE);
+  }
+}
+
+/** One element of a BSON document, located by offsets into the document's bytes. */
+export interface RawElement {
+  name: string;
+  type: number;
+  /** Offset of the element's type byte. */
+  start: number;
+  /** Offset of the element's value. */
+  valueStart: number;
+  /** Offset just past the element. */
+  end: number;
+}
+
+/** Reads the elements of one BSON document without decoding their values. Throws on a truncated document. */
+export function* rawElements(doc: Buffer, offset = 0): Generator<RawElement> {
+  const size = doc.readInt32LE(offset);
+  const stop = offset + size - 1;
+  if (size < 5 || offset + size > doc.length || doc[stop] !== 0) throw new RangeError('invalid BSON document length');
+  let pos = offset + 4;
+  while (pos < stop) {
+    const start = pos;
+    const type = doc[pos++];
+    const nameEnd = doc.indexOf(0, pos);
+    if (nameEnd < 0 || nameEnd >= stop) throw new RangeError('unterminated BSON element name');
+    const name = doc.toString('utf8', pos, nameEnd);
+    const valueStart = nameEnd + 1;
+    const end = valueStart + valueSize(doc, type, valueStart);
+    if (end > stop) throw new RangeError(`BSON element ${name} overruns its document`);
+    yield { name, type, start, valueStart, end };
+    pos = end;
+  }
+}
+
+function valueSize(doc: Buffer, type: number, at: number): number {
+  switch (type) {
+    case 0x01: case 0x09: case 0x11: case 0x12: return 8; // double, date, timestamp, int64
+    case 0x02: case 0x0d: case 0x0e: return 4 + doc.readInt32LE(at); // string, code, symbol
+    case 0x03: case 0x04: case 0x0f: return doc.readInt32LE(at); // document, array, code with scope
+    case 0x05: return 5 + doc.readInt32LE(at); // binary
+    case 0x06: case 0x0a: case 0x7f: case 0xff: return 0; // undefined, null, maxKey, minKey
+    case 0x07: return 12;
+    case 0x08: return 1;
+    case 0x0b: { // regex: two cstrings
+      const p = doc.indexOf(0, at);
+      return doc.indexOf(0, p + 1) + 1 - at;
+    }
+    case 0x0c: return 4 + doc.readInt32LE(at) + 12; // DBPointer
+    case 0x10: return 4;
+    case 0x13: return 16;
+    default: throw new RangeError(`unknown BSON type 0x${type.toString(16)}`);
+  }
+}
+
+/** The raw bytes of each embedded document of the array field `name` of `doc`, or undefined if absent. */
+export function rawArrayDocuments(doc: Buffer, name: string): RawBson[] | undefined {
+  for (const el of rawElements(doc)) {
+    if (el.name !== name) continue;
+    if (el.type !== 0x04) return undefined;
+    const out: RawBson[] = [];
+    for (const item of rawElements(doc, el.valueStart)) {
+      if (item.type === 0x03) out.push(new RawBson(doc.subarray(item.valueStart, item.end)));
+      else return undefined;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** The raw bytes of the embedded document field `name`, or undefined when absent or not a document. */
+export function rawField(doc: Buffer, name: string): RawElement | undefined {
+  for (const el of rawElements(doc)) if (el.name === name) return el;
+  return undefined;
+}
+
+/** Decodes the single value of a raw element (exact types kept). */
+export function decodeElement(doc: Buffer, el: RawElement): unknown {
+  const len = el.end - el.start;
+  // Wrap the element in a one-element document whose key is "v" and decode that.
+  const nameLen = el.valueStart - el.start - 1;
+  const buf = Buffer.alloc(4 + 1 + 2 + (len - 1 - nameLen) + 1);
+  let p = 4;
+  buf[p++] = doc[el.start];
+  buf[p++] = 0x76; // 'v'
+  buf[p++] = 0;
+  doc.copy(buf, p, el.valueStart, el.end);
+  p += el.end - el.valueStart;
+  buf[p++] = 0;
+  buf.writeInt32LE(p, 0);
+  return deserialize(buf, EXACT_DECODE).v;
+}
+
+/**
+ * Serializes a reply document whose values may include {@link RawBson} (spliced in byte for byte) anywhere in
+ * plain objects and arrays. Everything else is encoded by the bson library.
+ */
+export function serializeWithRaw(doc: Document): Buffer {
+  if (!containsRaw(doc)) return Buffer.from(serialize(doc, { ignoreUndefined: false }));
+  const parts: Buffer[] = [];
+  for (const [key, value] of Object.entries(doc)) parts.push(encodeElement(key, value));
+  return wrapDocument(parts);
+}
+
+function encodeElement(key: string, value: unknown): Buffer {
+  if (value instanceof RawBson) return concatElement(0x03, key, value.bytes);
+  if (Array.isArray(value) && containsRaw(value)) {
+    return concatElement(0x04, key, wrapDocument(value.map((v, i) => encodeElement(String(i), v))));
+  }
+  if (isPlainObject(value) && containsRaw(value as Document)) {
+    return concatElement(0x03, key, serializeWithRaw(value as Document));
+  }
+  const one = Buffer.from(serialize({ [key]: value }, { ignoreUndefined: false }));
+  return one.subarray(4, one.length - 1);
+}
+
+function concatElement(type: number, key: string, body: Buffer): Buffer {
+  const name = Buffer.from(key, 'utf8');
+  return Buffer.concat([Buffer.from([type]), name, Buffer.from([0]), body]);
+}
+
+function wrapDocument(elements: Buffer[]): Buffer {
+  const size = 4 + elements.reduce((n, b) => n + b.length, 0) + 1;
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32LE(size, 0);
+  let p = 4;
+  for (const e of elements) { e.copy(out, p); p += e.length; }
+  out[p] = 0;
+  return out;
+}
+
+function isPlainObject(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function containsRaw(value: unknown, depth = 0): boolean {
+  if (value instanceof RawBson) return true;
+  if (depth > 8) return false; // replies put raw documents near the top
+  if (Array.isArray(value)) return value.some((v) => containsRaw(v, depth + 1));
+  if (isPlainObject(value)) return Object.values(value as Document).some((v) => containsRaw(v, depth + 1));
+  return false;
+}

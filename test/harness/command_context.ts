@@ -1,0 +1,39 @@
+import type { Document } from 'bson';
+import type { ServerState } from './engine/server_state.js';
+import type { ConnectionState } from './connection_state.js';
+import type { RawBson } from './bson/raw_bson.js';
+import type { OperationContext, WritePath } from './engine/write_path.js';
+
+/** What a command handler receives: the parsed request, the connection it came on and the server's state. */
+export interface CommandContext {
+  readonly server: ServerState;
+  readonly writes: WritePath;
+  readonly conn: ConnectionState;
+  /** The command's database (`$db`). */
+  readonly db: string;
+  /** The command name as sent (first key of the body). */
+  readonly commandName: string;
+  /** The body decoded with exact types (Int32 stays Int32, ...). */
+  readonly body: Document;
+  /** The body's exact bytes, for handlers that must keep user documents byte for byte. */
+  readonly rawBody: Buffer;
+  /** OP_MSG kind-1 document sequences by identifier (`documents`, `updates`, `deletes`). */
+  readonly sequences: Map<string, RawBson[]>;
+  /** How writes of this command are made: bypass rights, session and transaction. */
+  readonly op: OperationContext;
+}
+
+/** A command's reply fields; `ok: 1` is added when absent. Values may be RawBson to return exact bytes. */
+export type CommandReply = Document;
+
+/** One entry of the command table. */
+export interface CommandDefinition {
+  run(ctx: CommandContext): Promise<CommandReply> | CommandReply;
+  /** False for commands allowed before authentication (hello, saslStart, ...). Default true. */
+  requiresAuth?: boolean;
+  /**
+   * Checks that the connection's users may run this command (throws Unauthorized, code 13). Absent means: any
+   * authenticated user may run it.
+   */
+  authorize?(ctx: CommandContext): void;
+}

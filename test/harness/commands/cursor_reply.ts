@@ -1,0 +1,33 @@
+import type { Document, Long } from 'bson';
+import type { CursorBatch, ServerCursor } from '../engine/cursor_registry.js';
+import type { CommandContext } from '../command_context.js';
+import { Long as BsonLong } from 'bson';
+import { isNumeric, toNumber } from '../engine/bson_order.js';
+import { CommandError } from '../errors.js';
+
+/**
+ * Builds the `{cursor: {firstBatch|nextBatch, id, ns}}` reply, registering the cursor when it has more to give
+ * (or closing it when exhausted).
+ */
+export function cursorReply(
+  ctx: CommandContext,
+  cursor: ServerCursor,
+  batch: CursorBatch,
+  kind: 'firstBatch' | 'nextBatch',
+  existingId?: Long,
+): Document {
+  let id: Long = BsonLong.fromNumber(0);
+  if (!batch.exhausted) id = existingId ?? ctx.server.cursors.register(cursor);
+  else if (existingId) ctx.server.cursors.kill(existingId);
+  else cursor.close?.();
+  return { cursor: { [kind]: batch.documents, id, ns: cursor.ns, ...(cursor.replyExtras?.() ?? {}) } };
+}
+
+/** Reads a numeric argument (batchSize, limit, skip, maxTimeMS) of any numeric BSON type. */
+export function numberArg(value: unknown, name: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (!isNumeric(value)) {
+    throw new CommandError('TypeMismatch', `BSON field '${name}' is the wrong type '${typeof value}', expected types '[long, int, decimal, double]'`);
+  }
+  return toNumber(value);
+}

@@ -1,0 +1,52 @@
+import { Int32, Long, type Document } from 'bson';
+import type { CommandContext, CommandDefinition } from '../command_context.js';
+import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/constants.js';
+import { TERM } from '../engine/oplog.js';
+
+/** maxWireVersion of mongod 7.0. */
+export const MAX_WIRE_VERSION = 21;
+
+/**
+ * hello / isMaster: the member describes itself as the writable primary of a one-member replica set. The legacy
+ * isMaster spelling answers `ismaster` instead of `isWritablePrimary`, as mongod does.
+ */
+export const hello: CommandDefinition = {
+  requiresAuth: false,
+  run(ctx: CommandContext): Document {
+    const { server } = ctx;
+    if (ctx.body.client && !ctx.conn.clientMetadata) ctx.conn.clientMetadata = ctx.body.client;
+    const last = server.clock.current();
+    const lastWriteDate = new Date(last.high * 1000);
+    const legacy = ctx.commandName !== 'hello';
+    const reply: Document = {
+      topologyVersion: { processId: server.processId, counter: Long.fromNumber(0) },
+      hosts: [server.me],
+      setName: server.options.replSetName,
+      setVersion: new Int32(1),
+      ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),
+      secondary: false,
+      primary: server.me,
+      me: server.me,
+      electionId: server.processId,
+      lastWrite: {
+        opTime: { ts: last, t: TERM },
+        lastWriteDate,
+        majorityOpTime: { ts: last, t: TERM },
+        majorityWriteDate: lastWriteDate,
+      },
+      maxBsonObjectSize: new Int32(MAX_BSON_OBJECT_SIZE),
+      maxMessageSizeBytes: new Int32(MAX_MESSAGE_SIZE_BYTES),
+      maxWriteBatchSize: new Int32(MAX_WRITE_BATCH_SIZE),
+      localTime: new Date(),
+      logicalSessionTimeoutMinutes: new Int32(30),
+      connectionId: new Int32(ctx.conn.connectionId),
+      minWireVersion: new Int32(0),
+      maxWireVersion: new Int32(MAX_WIRE_VERSION),
+      readOnly: false,
+    };
+    if (ctx.body.saslSupportedMechs !== undefined && server.authEnabled) {
+      reply.saslSupportedMechs = ['SCRAM-SHA-1', 'SCRAM-SHA-256'];
+    }
+    return reply;
+  },
+};

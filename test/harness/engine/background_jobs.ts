@@ -1,0 +1,19 @@
+import type { ServerState } from './server_state.js';
+import type { WritePath } from './write_path.js';
+
+/** Handles to stop the server's periodic jobs. */
+export interface BackgroundJobs {
+  stop(): void;
+}
+
+/**
+ * Starts the periodic jobs of a mongod primary: the idle no-op writer (periodicNoopIntervalSecs) that keeps
+ * cluster time moving so that clients can measure lag. The TTL monitor is added by the index module.
+ */
+export function startBackgroundJobs(state: ServerState, writes: WritePath): BackgroundJobs {
+  const timers: NodeJS.Timeout[] = [];
+  if (state.options.noopIntervalMs > 0) {
+    timers.push(setInterval(() => writes.noop({ msg: 'periodic noop' }), state.options.noopIntervalMs).unref());
+  }
+  return { stop: () => timers.forEach(clearInterval) };
+}

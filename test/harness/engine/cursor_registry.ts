@@ -1,0 +1,66 @@
+import { Long, type Document } from 'bson';
+import { CommandError } from '../errors.js';
+
+/**
+ * A server-side cursor: produces the next batch on demand. `nextBatch` returns the documents (raw or decoded) and
+ * whether the cursor is exhausted. Tailable and change stream cursors may wait up to `maxAwaitTimeMs` for data.
+ */
+export interface ServerCursor {
+  readonly ns: string;
+  /** Connection-independent owner check: the user names that opened the cursor (empty without auth). */
+  readonly owner?: string;
+  /** Produces up to `batchSize` results (undefined = cursor default). */
+  nextBatch(batchSize: number | undefined, maxAwaitTimeMs: number | undefined): Promise<CursorBatch>;
+  /** Extra fields placed in the `cursor` sub-document of each reply (e.g. postBatchResumeToken). */
+  replyExtras?(): Document;
+  close?(): void;
+}
+
+export interface CursorBatch {
+  documents: unknown[];
+  exhausted: boolean;
+}
+
+/** Open cursors by id. Ids are random positive int64s, as mongod's. */
+export class CursorRegistry {
+  private readonly cursors = new Map<string, ServerCursor>();
+
+  register(cursor: ServerCursor): Long {
+    let id: Long;
+    do {
+      id = Long.fromBits((Math.random() * 0x7fffffff) | 0, (Math.random() * 0x7fffffff) | 0);
+    } while (id.isZero() || this.cursors.has(id.toString()));
+    this.cursors.set(id.toString(), cursor);
+    return id;
+  }
+
+  get(id: Long, ns: string): ServerCursor {
+    const cursor = this.cursors.get(id.toString());
+    if (!cursor) throw new CommandError('CursorNotFound', `cursor id ${id.toString()} not found`);
+    if (cursor.ns !== ns) {
+      throw new CommandError('Unauthorized', `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
+    }
+    return cursor;
+  }
+
+  has(id: Long): boolean {
+    return this.cursors.has(id.toString());
+  }
+
+  kill(id: Long): boolean {
+    const cursor = this.cursors.get(id.toString());
+    if (!cursor) return false;
+    cursor.close?.();
+    this.cursors.delete(id.toString());
+    return true;
+  }
+
+  get size(): number {
+    return this.cursors.size;
+  }
+
+  killAll(): void {
+    for (const c of this.cursors.values()) c.close?.();
+    this.cursors.clear();
+  }
+}

@@ -1,0 +1,79 @@
+import type { Document } from 'bson';
+import type { Collection } from '../collection.js';
+import { canonicalRank } from '../bson_order.js';
+import { IdRangeScan, MaterializedSource, NaturalScan, type DocumentSource, type IdBounds } from './document_source.js';
+import { compileFilter, type DocumentPredicate } from './filter.js';
+import { compileSort } from './sort.js';
+
+/** How a find reads a collection: the source of documents and the filter still to apply to each. */
+export interface QueryPlan {
+  source: DocumentSource;
+  /** Undefined when the source already yields exactly the matching documents. */
+  residual: DocumentPredicate | undefined;
+}
+
+const RANGE_OPERATORS = new Set(['$gt', '$gte', '$lt', '$lte', '$eq']);
+
+/**
+ * Chooses a scan: the `_id` index for `_id` equality/ranges or an `_id` sort, natural order for `$natural` or no
+ * sort, and otherwise a full scan followed by an in-memory sort.
+ */
+export function planQuery(collection: Collection, filter: Document, sort: Document | undefined): QueryPlan {
+  const sortKeys = Object.keys(sort ?? {});
+  const naturalSort = sortKeys.length === 1 && sortKeys[0] === '$natural';
+  const idSort = sortKeys.length === 1 && sortKeys[0] === '_id';
+  const idPlan = collection.hasIdIndex && !naturalSort ? idBounds(filter) : undefined;
+  const predicate = compileFilter(filter);
+  if (sortKeys.length > 0 && !naturalSort && !idSort) {
+    const matching: import('../stored_document.js').StoredDocument[] = [];
+    const scan = idPlan ? new IdRangeScan(collection, idPlan.bounds) : new NaturalScan(collection);
+    for (const doc of scan.take(Infinity, (d) => predicate(d.doc))) matching.push(doc);
+    const compare = compileSort(sort!);
+    matching.sort((a, b) => compare(a.doc, b.doc));
+    return { source: new MaterializedSource(matching), residual: undefined };
+  }
+  const reverse = sortKeys.length === 1 && Number(sort![sortKeys[0]]) < 0;
+  if (idPlan || idSort) {
+    return {
+      source: new IdRangeScan(collection, idPlan?.bounds ?? {}, reverse),
+      residual: idPlan?.exact ? undefined : Object.keys(filter).length ? predicate : undefined,
+    };
+  }
+  return { source: new NaturalScan(collection, reverse), residual: Object.keys(filter).length ? predicate : undefined };
+}
+
+/**
+ * `_id` bounds implied by the filter, and whether they match exactly (only `_id` conditions, all bounds of one BSON
+ * type bracket, so that type bracketing needs no residual check).
+ */
+function idBounds(filter: Document): { bounds: IdBounds; exact: boolean } | undefined {
+  if (!('_id' in filter)) return undefined;
+  const cond = filter._id;
+  const onlyId = Object.keys(filter).length === 1;
+  if (!isOperatorObject(cond)) {
+    if (cond instanceof RegExp || canonicalRank(cond) === 50 || Array.isArray(cond)) return undefined;
+    return { bounds: { lower: { value: cond, inclusive: true }, upper: { value: cond, inclusive: true } }, exact: onlyId && canonicalRank(cond) !== 20 };
+  }
+  const ops = Object.keys(cond);
+  if (!ops.every((op) => RANGE_OPERATORS.has(op))) return undefined;
+  const bounds: IdBounds = {};
+  const ranks = new Set<number>();
+  for (const op of ops) {
+    const value = cond[op];
+    if (Array.isArray(value) || canonicalRank(value) === 50) return undefined;
+    ranks.add(canonicalRank(value));
+    if (op === '$gt' || op === '$gte' || op === '$eq') bounds.lower = { value, inclusive: op !== '$gt' };
+    if (op === '$lt' || op === '$lte' || op === '$eq') bounds.upper = { value, inclusive: op !== '$lt' };
+  }
+  const bothSides = bounds.lower !== undefined && bounds.upper !== undefined;
+  const exact = onlyId && bothSides && ranks.size === 1 && ![20, 0, 5, -1, 127].includes([...ranks][0]);
+  return { bounds, exact };
+}
+
+function isOperatorObject(v: unknown): v is Document {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(v as Document);
+  return keys.length > 0 && keys[0].startsWith('$');
+}

@@ -1,0 +1,38 @@
+import { ObjectId } from 'bson';
+import { Catalog } from './catalog.js';
+import { ClusterClock } from './cluster_clock.js';
+import { CursorRegistry } from './cursor_registry.js';
+import { Oplog } from './oplog.js';
+import { WriteNotifier } from './write_notifier.js';
+import { FailPoints } from './fail_points.js';
+import type { ResolvedServerOptions } from '../server_options.js';
+
+/**
+ * Everything one embedded server holds: catalog and data, oplog, cursors, clock and server-wide switches.
+ * Handlers receive it through their CommandContext; nothing here knows about sockets or bytes.
+ */
+export class ServerState {
+  readonly clock = new ClusterClock();
+  readonly catalog = new Catalog();
+  readonly cursors = new CursorRegistry();
+  readonly notifier = new WriteNotifier();
+  readonly failPoints = new FailPoints();
+  readonly oplog: Oplog;
+  /** Process identity reported in hello's topologyVersion. */
+  readonly processId = new ObjectId();
+  readonly startedAt = new Date();
+  /** setUserWriteBlockMode {global: true} is in force. */
+  userWritesBlocked = false;
+  /** Users are configured: clients must authenticate (mongod --auth). */
+  get authEnabled(): boolean {
+    return this.options.users.length > 0;
+  }
+
+  /** host:port of this member, set once the listener is bound. */
+  me = '';
+
+  constructor(readonly options: ResolvedServerOptions) {
+    this.oplog = new Oplog(this.clock, options.oplogSizeBytes);
+    this.catalog.add(this.oplog.collection);
+  }
+}
