@@ -4,6 +4,8 @@ import type { StoredDocument } from './stored_document.js';
 import type { ServerState } from './server_state.js';
 import { RawBson, rawElements } from '../bson/raw_bson.js';
 import { CommandError } from '../errors.js';
+import { validateDocument } from './validation.js';
+import { oplogDiff } from './oplog_diff.js';
 
 /** Who is writing and how: what the write path needs to know about the operation beyond the data. */
 export interface OperationContext {
@@ -51,19 +53,22 @@ export class WritePath {
   insert(coll: Collection, raw: Buffer, op: OperationContext): StoredDocument {
     this.assertWritable(coll.db, op);
     const withId = coll.hasIdIndex ? ensureId(raw) : raw;
+    validateDocument(coll, withId, undefined, op);
     const { inserted } = coll.insert(withId);
     this.log({ op: 'i', ns: coll.ns, ui: coll.uuid, o: new RawBson(inserted.raw), o2: { _id: inserted.id } }, op, coll.db);
     return inserted;
   }
 
   /**
-   * Replaces a document with its new version. `oplogUpdate` is the `o` of the oplog entry: a `$v: 2` diff for an
-   * update with operators, or undefined for a replacement (the whole new document is logged then).
+   * Replaces a document with its new version. A `replacement` is logged as the whole new document; an update by
+   * `operators` is logged as a `$v: 2` diff of the two versions, as mongod 7.0 logs it.
    */
-  update(coll: Collection, old: StoredDocument, raw: Buffer, op: OperationContext, oplogUpdate?: Document): StoredDocument {
+  update(coll: Collection, old: StoredDocument, raw: Buffer, op: OperationContext, kind: 'replacement' | 'operators'): StoredDocument {
     this.assertWritable(coll.db, op);
+    validateDocument(coll, raw, old, op);
     const updated = coll.replace(old, raw);
-    this.log({ op: 'u', ns: coll.ns, ui: coll.uuid, o: oplogUpdate ?? new RawBson(updated.raw), o2: { _id: old.id } }, op, coll.db);
+    const o = kind === 'replacement' ? new RawBson(updated.raw) : oplogDiff(old.doc, updated.doc);
+    this.log({ op: 'u', ns: coll.ns, ui: coll.uuid, o, o2: { _id: old.id } }, op, coll.db);
     return updated;
   }
 
