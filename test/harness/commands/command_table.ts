@@ -1,4 +1,5 @@
 import type { CommandDefinition } from '../command_context.js';
+import { aggregate } from './aggregate.js';
 import { buildInfo } from './build_info.js';
 import { find } from './find.js';
 import { getMore } from './get_more.js';
@@ -12,6 +13,7 @@ import { ping } from './ping.js';
  * name. Anything else is answered with CommandNotFound (59), as mongod does.
  */
 export const COMMANDS: Readonly<Record<string, CommandDefinition>> = Object.freeze({
+  aggregate,
   buildInfo,
   buildinfo: buildInfo,
   find,
