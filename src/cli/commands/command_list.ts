@@ -1,0 +1,15 @@
+/**
+ * The top-level commands, in the order `--help` lists them. Adding a command: write `commands/<name>.ts`
+ * exporting a `(context) => CommandModule` factory, and add one line here.
+ */
+import type { CommandModule } from 'yargs';
+import type { CliContext } from '../cli_context.js';
+import { configCommand } from './config.js';
+
+/** Builds one command module for a context. */
+export type CommandFactory = (context: CliContext) => CommandModule<object, never>;
+
+/** Every top-level command. */
+export const COMMANDS: readonly CommandFactory[] = Object.freeze([
+  configCommand as CommandFactory,
+]);
