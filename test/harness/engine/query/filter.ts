@@ -8,13 +8,7 @@ import { parseTypeSet, typeSetMatches } from './bson_types.js';
 import { regexParts, regexPredicate } from './regex.js';
 import { compileJsonSchema } from './json_schema.js';
 
-/** The aggregation expression evaluator (engine/aggregation/expression.ts), loaded when that module exists. */
-type ExpressionEvaluator = (expr: unknown, root: Document, variables?: Document) => unknown;
-const EXPRESSION_MODULE = '../aggregation/expression.js';
-const evaluateExpression: ExpressionEvaluator | undefined = await import(EXPRESSION_MODULE).then(
-  (m: { evaluateExpression?: ExpressionEvaluator }) => m.evaluateExpression,
-  () => undefined,
-);
+import { compileExpression, rootVariables } from '../aggregation/expression.js';
 
 /** A compiled query predicate. */
 export type DocumentPredicate = (doc: Document) => boolean;
@@ -131,10 +125,9 @@ class FilterParser {
       case 'expr': {
         if (level !== LEVEL.top) throw new CommandError('BadValue', '$expr can only be applied to the top-level document');
         const variables = this.options.variables;
-        const evaluate = evaluateExpression;
-        if (!evaluate) throw new CommandError('BadValue', '$expr is not available yet: the aggregation expression evaluator is missing');
+        const compiled = compileExpression(value, Object.keys(variables ?? {}));
         return {
-          m: (doc) => isTruthy(evaluate(value, doc as Document, variables)),
+          m: (doc) => isTruthy(compiled(rootVariables(doc, variables))),
           e: () => false,
         };
       }

@@ -3,6 +3,7 @@ import { CommandError } from '../../errors.js';
 import { valuesEqual } from '../bson_order.js';
 import { compileMatcher, type Matcher } from '../query/filter.js';
 import { isArrayIndex, isDocument, splitPath } from '../query/paths.js';
+import { applyUpdatePipeline, compileUpdatePipeline } from '../aggregation/update_pipeline.js';
 import { formatElement, formatValue, updateTypeName } from './format_value.js';
 import { makeModifier, NOOP, RENAME_SOURCE, UNSET, type Modifier, type ModifierContext } from './modifiers.js';
 
@@ -45,14 +46,6 @@ export interface CompiledUpdate {
   apply(doc: Document, options?: ApplyOptions): Document;
 }
 
-/** Evaluates a pipeline-style update (engine/aggregation/update_pipeline.ts), loaded when that module exists. */
-type PipelineApplier = (doc: Document, pipeline: Document[], variables?: Document) => Document;
-const PIPELINE_MODULE = '../aggregation/update_pipeline.js';
-const applyUpdatePipeline: PipelineApplier | undefined = await import(PIPELINE_MODULE).then(
-  (m: { applyUpdatePipeline?: PipelineApplier }) => m.applyUpdatePipeline,
-  () => undefined,
-);
-
 interface LeafNode {
   kind: 'leaf';
   modifier: Modifier;
@@ -89,15 +82,12 @@ function compilePipeline(pipeline: Document[], options: UpdateOptions): Compiled
   if (options.arrayFilters && options.arrayFilters.length) {
     throw new CommandError('FailedToParse', 'arrayFilters may not be specified for pipeline-style updates');
   }
-  const apply = applyUpdatePipeline;
-  if (!apply) throw new CommandError('BadValue', 'pipeline-style updates are not available yet: the aggregation update pipeline is missing');
+  // Compiled once up front so that an invalid pipeline fails before any document is touched.
+  compileUpdatePipeline(pipeline, Object.keys(options.variables ?? {}));
   return {
     kind: 'pipeline',
     positional: false,
-    apply: (doc) => {
-      const out = apply(doc, pipeline, options.variables);
-      return keepId(doc, out);
-    },
+    apply: (doc) => keepId(doc, applyUpdatePipeline(doc, pipeline, options.variables)),
   };
 }
 

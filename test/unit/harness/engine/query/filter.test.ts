@@ -92,6 +92,8 @@ const cases: [string, Document, Document, boolean][] = [
   ['date comparison', { a: new Date(2000) }, { a: { $gt: new Date(1000) } }, true],
   ['date is not a number', { a: new Date(2000) }, { a: { $gt: i(1) } }, false],
   ['empty path component', { '': i(1) }, { '': i(1) }, true],
+  ['$expr compares fields', { a: i(5), b: i(3) }, { $expr: { $gt: ['$a', '$b'] } }, true],
+  ['$expr falsy result', { a: i(1), b: i(3) }, { $expr: { $gt: ['$a', '$b'] } }, false],
   ['$jsonSchema required', { a: i(1) }, { $jsonSchema: { required: ['a', 'b'] } }, false],
   ['$jsonSchema properties', { a: i(5) }, { $jsonSchema: { properties: { a: { bsonType: 'int', minimum: i(3) } } } }, true],
   ['$jsonSchema minimum ignores other types', { a: 'x' }, { $jsonSchema: { properties: { a: { minimum: i(3) } } } }, true],
@@ -150,6 +152,16 @@ describe('compileFilter errors', () => {
     expect(caught).toBeInstanceOf(CommandError);
     expect((caught as CommandError).message).toContain(message);
     expect((caught as CommandError).code).toBe(code);
+  });
+});
+
+describe('compileFilter with let variables', () => {
+  it('passes let variables to $expr', () => {
+    expect(compileFilter({ $expr: { $eq: ['$a', '$$target'] } }, { variables: { target: i(4) } })({ a: i(4) })).toBe(true);
+  });
+
+  it('refuses $expr below the top level', () => {
+    expect(() => compileFilter({ a: { $elemMatch: { $expr: { $eq: [1, 1] } } } })).toThrow('$expr can only be applied to the top-level document');
   });
 });
 

@@ -101,6 +101,11 @@ describe('compileUpdate', () => {
     expect(hex(out)).toBe(hex({ _id: i(1), a: i(1), b: i(1) }));
   });
 
+  it('applies a pipeline update through the aggregation engine', () => {
+    const out = compileUpdate([{ $set: { b: { $add: ['$a', i(1)] } } }]).apply({ _id: i(1), a: i(1) });
+    expect(hex(out)).toBe(hex({ _id: i(1), a: i(1), b: i(2) }));
+  });
+
   it('sets $currentDate from the clock', () => {
     const now = new Date(1700000000000);
     const ts = new Timestamp({ t: 5, i: 1 });
