@@ -37,6 +37,8 @@ export function canonicalRank(v: unknown): number {
     case 'boolean': return CANONICAL_RANK.bool;
     default: break;
   }
+  // Timestamp extends Long in the bson library: test it first.
+  if (v instanceof Timestamp) return CANONICAL_RANK.timestamp;
   if (v instanceof Int32 || v instanceof Double || v instanceof Long || v instanceof Decimal128) {
     return CANONICAL_RANK.number;
   }
@@ -45,7 +47,6 @@ export function canonicalRank(v: unknown): number {
   if (v instanceof Date) return CANONICAL_RANK.date;
   if (v instanceof ObjectId) return CANONICAL_RANK.objectId;
   if (v instanceof Binary || v instanceof Uint8Array) return CANONICAL_RANK.binData;
-  if (v instanceof Timestamp) return CANONICAL_RANK.timestamp;
   if (v instanceof BSONRegExp || v instanceof RegExp) return CANONICAL_RANK.regex;
   if (v instanceof MinKey) return CANONICAL_RANK.minKey;
   if (v instanceof MaxKey) return CANONICAL_RANK.maxKey;
@@ -86,7 +87,7 @@ function decimalToNumber(d: Decimal128): number {
 
 /** Compares two numbers as mongod does: NaN is smaller than every other number and equal to itself; -0 == 0. */
 export function compareNumbers(a: unknown, b: unknown): number {
-  if (a instanceof Long && b instanceof Long) return a.compare(b);
+  if (a instanceof Long && b instanceof Long && !(a instanceof Timestamp) && !(b instanceof Timestamp)) return a.compare(b);
   const x = toNumber(a);
   const y = toNumber(b);
   const xNaN = Number.isNaN(x);

@@ -1,11 +1,13 @@
-import { ObjectId, serialize, type Document, type Long } from 'bson';
+import { Int32, ObjectId, serialize, type Document, type Long } from 'bson';
 import type { Collection, CollectionOptions } from './collection.js';
-import type { StoredDocument } from './stored_document.js';
+import { StoredDocument } from './stored_document.js';
 import type { ServerState } from './server_state.js';
+import type { Transaction } from './transactions.js';
 import { RawBson, rawElements } from '../bson/raw_bson.js';
 import { CommandError } from '../errors.js';
 import { validateDocument } from './validation.js';
 import { oplogDiff } from './oplog_diff.js';
+import { recordPreImage } from './change_streams/pre_images.js';
 
 /** Who is writing and how: what the write path needs to know about the operation beyond the data. */
 export interface OperationContext {
@@ -20,7 +22,33 @@ export interface OperationContext {
    * at commit, as mongod does.
    */
   transactionOps?: Document[];
+  /**
+   * The multi-document transaction the write belongs to: each write claims its document for the transaction
+   * (WriteConflict when another open transaction holds it) and records how to undo itself in `undoLog`.
+   */
+  transaction?: Transaction;
+  /**
+   * Set for a retryable write (lsid + txnNumber without autocommit): its insert/update/delete oplog entries carry
+   * lsid, txnNumber, stmtId and the prevOpTime chain, as mongod logs them.
+   */
+  retryableWrite?: RetryableWriteOplogInfo;
 }
+
+/** Session fields of a retryable write's oplog entries. */
+export interface RetryableWriteOplogInfo {
+  lsid: Document;
+  txnNumber: Long;
+  /**
+   * stmtId of the next logged write. Counts logged writes by default; a handler that knows the statement index
+   * (mongod: the position in the batch) may set it before each write.
+   */
+  nextStmtId: number;
+  /** Optime `{ts, t}` of the previous entry of this retryable write (the null optime before the first). */
+  prevOpTime: Document;
+}
+
+/** Reverses one write of a transaction that aborts. */
+export type UndoAction = () => void;
 
 /** Databases whose writes are never blocked and never reach user-facing change streams. */
 export const INTERNAL_DATABASES: ReadonlySet<string> = new Set(['admin', 'local', 'config']);
@@ -45,6 +73,13 @@ export class WritePath {
     if (existing) return existing;
     this.assertWritable(db, op);
     const created = this.state.catalog.create(db, coll, options);
+    const txn = op.transaction;
+    if (txn) {
+      txn.createdCollections.add(created);
+      txn.undoLog.push(() => {
+        if (this.state.catalog.getCollection(db, coll) === created) this.state.catalog.remove(db, coll);
+      });
+    }
     this.log({ op: 'c', ns: `${db}.$cmd`, ui: created.uuid, o: { create: coll, ...options, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } } }, op, db);
     return created;
   }
@@ -54,7 +89,12 @@ export class WritePath {
     this.assertWritable(coll.db, op);
     const withId = coll.hasIdIndex ? ensureId(raw) : raw;
     validateDocument(coll, withId, undefined, op);
+    if (coll.hasIdIndex) this.claim(coll, StoredDocument.fromRaw(0, withId).id, op);
     const { inserted } = coll.insert(withId);
+    op.transaction?.undoLog.push(() => {
+      const current = coll.records.get(inserted.recordId);
+      if (current) coll.remove(current);
+    });
     this.log({ op: 'i', ns: coll.ns, ui: coll.uuid, o: new RawBson(inserted.raw), o2: { _id: inserted.id } }, op, coll.db);
     return inserted;
   }
@@ -66,27 +106,62 @@ export class WritePath {
   update(coll: Collection, old: StoredDocument, raw: Buffer, op: OperationContext, kind: 'replacement' | 'operators'): StoredDocument {
     this.assertWritable(coll.db, op);
     validateDocument(coll, raw, old, op);
+    this.claimExisting(coll, old, op);
     const updated = coll.replace(old, raw);
+    op.transaction?.undoLog.push(() => {
+      const current = coll.records.get(updated.recordId);
+      if (current) coll.replace(current, old.raw);
+    });
     const o = kind === 'replacement' ? new RawBson(updated.raw) : oplogDiff(old.doc, updated.doc);
     this.log({ op: 'u', ns: coll.ns, ui: coll.uuid, o, o2: { _id: old.id } }, op, coll.db);
+    recordPreImage(this.state, coll, old.raw, op);
     return updated;
   }
 
   delete(coll: Collection, doc: StoredDocument, op: OperationContext): void {
     this.assertWritable(coll.db, op);
+    this.claimExisting(coll, doc, op);
     coll.remove(doc);
+    op.transaction?.undoLog.push(() => coll.restore(doc));
     this.log({ op: 'd', ns: coll.ns, ui: coll.uuid, o: { _id: doc.id } }, op, coll.db);
+    recordPreImage(this.state, coll, doc.raw, op);
   }
 
   /** Logs a DDL command entry (`op: 'c'` on `db.$cmd`); the caller has already changed the catalog. */
-  command(db: string, o: Document, op: OperationContext, ui?: unknown): void {
-    this.log({ op: 'c', ns: `${db}.$cmd`, ui, o }, op, db);
+  command(db: string, o: Document, op: OperationContext, ui?: unknown, o2?: Document): void {
+    const entry: Document = { op: 'c', ns: `${db}.$cmd`, ui, o };
+    // mongod's o2 of DDL entries: {numRecords} of drop/rename, the dropped index spec, collMod's old values.
+    if (o2 !== undefined) entry.o2 = o2;
+    this.log(entry, op, db);
   }
 
   /** Appends a no-op entry (appendOplogNote, the idle writer) so that cluster time advances. */
   noop(msg: Document): void {
     this.state.oplog.append({ op: 'n', ns: '', o: msg });
     this.state.notifier.notify('');
+  }
+
+  /** Claims a document for the writer's transaction; see DocumentLocks for the conflict rules. */
+  private claim(coll: Collection, id: unknown, op: OperationContext): boolean {
+    if (op.transaction && coll.isCapped) {
+      throw new CommandError(
+        'OperationNotSupportedInTransaction',
+        `Collection '${coll.ns}' is a capped collection. Writes in transactions are not allowed on capped collections.`,
+      );
+    }
+    return this.state.documentLocks.claim(coll, id, op.transaction);
+  }
+
+  /**
+   * Claims an existing document. When a non-transactional write had to abort the transaction holding it and the
+   * abort changed the document, the caller's version is stale: the write fails with WriteConflict rather than
+   * apply a change computed from the aborted transaction's data.
+   */
+  private claimExisting(coll: Collection, doc: StoredDocument, op: OperationContext): void {
+    if (!coll.hasIdIndex) return;
+    if (this.claim(coll, doc.id, op) && coll.records.get(doc.recordId) !== doc) {
+      throw new CommandError('WriteConflict', 'Write conflict with a transaction that was aborted; please retry your operation');
+    }
   }
 
   private log(entry: Document, op: OperationContext, db: string): void {
@@ -96,7 +171,13 @@ export class WritePath {
       op.transactionOps.push(entry);
       return;
     }
-    this.state.oplog.append(entry);
+    const rw = op.retryableWrite;
+    // Only the statement's own entries carry the session: an implicit create beside it is logged on its own.
+    if (rw && entry.op !== 'c') {
+      Object.assign(entry, { lsid: rw.lsid, txnNumber: rw.txnNumber, stmtId: new Int32(rw.nextStmtId++), prevOpTime: rw.prevOpTime });
+    }
+    const stored = this.state.oplog.append(entry);
+    if (rw && entry.op !== 'c') rw.prevOpTime = { ts: stored.doc.ts, t: stored.doc.t };
     this.state.notifier.notify(entry.ns);
   }
 }
@@ -109,6 +190,7 @@ export function ensureId(raw: Buffer): Buffer {
   let first = true;
   for (const el of rawElements(raw)) {
     if (el.name === '_id') {
+      assertValidIdType(el.type);
       if (first) return raw;
       const idBytes = raw.subarray(el.start, el.end);
       return Buffer.concat([raw.subarray(0, 4), idBytes, raw.subarray(4, el.start), raw.subarray(el.end)]);
@@ -120,4 +202,12 @@ export function ensureId(raw: Buffer): Buffer {
   const out = Buffer.concat([raw.subarray(0, 4), idBytes, raw.subarray(4)]);
   out.writeInt32LE(out.length, 0);
   return out;
+}
+
+/** BSON types that mongod refuses as `_id` (fixDocumentForInsert), with the type name its message uses. */
+const INVALID_ID_TYPES: Readonly<Record<number, string>> = Object.freeze({ 0x04: 'an array', 0x0b: 'a regex', 0x06: 'a undefined' });
+
+function assertValidIdType(type: number): void {
+  const name = INVALID_ID_TYPES[type];
+  if (name) throw new CommandError('BadValue', `can't use ${name} for _id`);
 }
