@@ -20,7 +20,8 @@ export function cursorReply(
   if (!batch.exhausted) id = existingId ?? ctx.server.cursors.register(cursor);
   else if (existingId) ctx.server.cursors.kill(existingId);
   else cursor.close?.();
-  return { cursor: { [kind]: batch.documents, id, ns: cursor.ns, ...(cursor.replyExtras?.() ?? {}) } };
+  // mongod's CursorResponseBuilder writes the batch, then postBatchResumeToken, then id and ns.
+  return { cursor: { [kind]: batch.documents, ...(cursor.replyExtras?.() ?? {}), id, ns: cursor.ns } };
 }
 
 /** Reads a numeric argument (batchSize, limit, skip, maxTimeMS) of any numeric BSON type. */

@@ -13,7 +13,13 @@ export interface BackgroundJobs {
 export function startBackgroundJobs(state: ServerState, writes: WritePath): BackgroundJobs {
   const timers: NodeJS.Timeout[] = [];
   if (state.options.noopIntervalMs > 0) {
-    timers.push(setInterval(() => writes.noop({ msg: 'periodic noop' }), state.options.noopIntervalMs).unref());
+    // As mongod's NoopWriter: write only when nothing else reached the oplog since the previous tick.
+    let lastSeen = state.oplog.last()?.recordId ?? 0;
+    timers.push(setInterval(() => {
+      const newest = state.oplog.last()?.recordId ?? 0;
+      if (newest === lastSeen) writes.noop({ msg: 'periodic noop' });
+      lastSeen = state.oplog.last()?.recordId ?? 0;
+    }, state.options.noopIntervalMs).unref());
   }
   return { stop: () => timers.forEach(clearInterval) };
 }
