@@ -22,7 +22,7 @@ export const find: CommandDefinition = {
     if (limitArg < 0) throw new CommandError('BadValue', 'LIMIT must be non-negative', {}, 51024);
     if (batchSizeArg < 0) throw new CommandError('BadValue', 'BatchSize value must be non-negative', {}, 51024);
     const collection = server.catalog.getCollection(ctx.db, collName);
-    const projector = body.projection && Object.keys(body.projection).length ? compileProjection(body.projection) : undefined;
+    const projector = body.projection && Object.keys(body.projection).length ? compileProjection(body.projection, { filter }) : undefined;
     if (!collection) return { cursor: { firstBatch: [], id: Long.fromNumber(0), ns } };
     if (collection.options.viewOn !== undefined) {
       throw new CommandError('CommandNotSupportedOnView', 'find on a view is answered by the aggregation module');

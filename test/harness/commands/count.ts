@@ -1,0 +1,30 @@
+import type { Document } from 'bson';
+import type { CommandContext, CommandDefinition } from '../command_context.js';
+import { CommandError } from '../errors.js';
+import { isDocument } from '../engine/query/paths.js';
+import { numberArg } from './cursor_reply.js';
+import { assertSimpleCollation, selectDocuments, statementMatcher } from './write_statements.js';
+
+/** count: documents matching `query`, after `skip`, at most `limit` (a negative limit counts as its absolute value). */
+export const count: CommandDefinition = {
+  run(ctx: CommandContext): Document {
+    const body = ctx.body;
+    const collName = String(body.count);
+    const query = body.query ?? {};
+    if (!isDocument(query)) throw new CommandError('TypeMismatch', "BSON field 'count.query' is the wrong type, expected type 'object'");
+    const skip = numberArg(body.skip, 'count.skip', 0);
+    const limit = Math.abs(numberArg(body.limit, 'count.limit', 0));
+    if (skip < 0) throw new CommandError('BadValue', 'skip value is negative in count query', {}, 2);
+    assertSimpleCollation(body.collation);
+    const matcher = statementMatcher(query, undefined);
+    const collection = ctx.server.catalog.getCollection(ctx.db, collName);
+    if (!collection) return { n: 0 };
+    if (collection.options.viewOn !== undefined) {
+      throw new CommandError('CommandNotSupportedOnView', `count on the view ${collection.ns} is not supported by the embedded server; use aggregate`);
+    }
+    let n = Object.keys(query).length === 0 ? collection.count : selectDocuments(collection, query, matcher, 0).length;
+    n = Math.max(0, n - skip);
+    if (limit > 0) n = Math.min(n, limit);
+    return { n };
+  },
+};

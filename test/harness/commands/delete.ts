@@ -1,0 +1,46 @@
+import type { Document } from 'bson';
+import type { CommandContext, CommandDefinition } from '../command_context.js';
+import { CommandError } from '../errors.js';
+import { assertValidCollectionName } from '../engine/namespace.js';
+import { isNumeric, toNumber } from '../engine/bson_order.js';
+import { documentsOf } from './insert.js';
+import { writeErrorEntry } from './write_errors.js';
+import { assertNotView, assertSimpleCollation, filterArg, letArg, selectDocuments, statementMatcher } from './write_statements.js';
+
+/** delete: statements from the `deletes` sequence or array, each {q, limit: 0 | 1, hint, collation}; replies {n}. */
+export const deleteCommand: CommandDefinition = {
+  run(ctx: CommandContext): Document {
+    const collName = String(ctx.body.delete);
+    assertValidCollectionName(ctx.db, collName);
+    const statements = documentsOf(ctx, 'deletes').map((raw) => raw.toDocument());
+    const ordered = ctx.body.ordered !== false;
+    const variables = letArg(ctx.body.let);
+    const collection = ctx.server.catalog.getCollection(ctx.db, collName);
+    assertNotView(collection);
+    let n = 0;
+    const writeErrors: Document[] = [];
+    for (let index = 0; index < statements.length; index++) {
+      const stmt = statements[index];
+      try {
+        const q = filterArg(stmt.q, 'delete.deletes.q');
+        if (stmt.limit === undefined) throw new CommandError('FailedToParse', "BSON field 'delete.deletes.limit' is missing but a required field", {}, 40414);
+        const limit = isNumeric(stmt.limit) ? toNumber(stmt.limit) : NaN;
+        if (limit !== 0 && limit !== 1) {
+          throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(stmt.limit)}`);
+        }
+        assertSimpleCollation(stmt.collation);
+        const matcher = statementMatcher(q, variables);
+        if (!collection) continue;
+        for (const doc of selectDocuments(collection, q, matcher, limit, undefined, variables)) {
+          ctx.writes.delete(collection, doc, ctx.op);
+          n++;
+        }
+      } catch (error) {
+        if (!(error instanceof CommandError)) throw error;
+        writeErrors.push(writeErrorEntry(index, error));
+        if (ordered) break;
+      }
+    }
+    return writeErrors.length ? { n, writeErrors } : { n };
+  },
+};

@@ -1,0 +1,49 @@
+import type { Document } from 'bson';
+import type { CommandContext, CommandDefinition } from '../command_context.js';
+import { CommandError } from '../errors.js';
+import { compareValues } from '../engine/bson_order.js';
+import { isDocument, splitPath, visitPath } from '../engine/query/paths.js';
+import { assertSimpleCollation, selectDocuments, statementMatcher } from './write_statements.js';
+
+/**
+ * distinct: the distinct values of `key` among documents matching `query`. Array values are unwound (each element
+ * counts, the array itself does not), values are distinct by BSON equality (1 and 1.0 are one value) and come back
+ * in BSON order, as mongod's ordered BSONElementSet returns them.
+ */
+export const distinct: CommandDefinition = {
+  run(ctx: CommandContext): Document {
+    const body = ctx.body;
+    const collName = String(body.distinct);
+    if (body.key === undefined) throw new CommandError('FailedToParse', "BSON field 'distinct.key' is missing but a required field", {}, 40414);
+    if (typeof body.key !== 'string') throw new CommandError('TypeMismatch', "BSON field 'distinct.key' is the wrong type, expected type 'string'");
+    const query = body.query ?? {};
+    if (!isDocument(query)) throw new CommandError('TypeMismatch', "BSON field 'distinct.query' is the wrong type, expected type 'object'");
+    assertSimpleCollation(body.collation);
+    const matcher = statementMatcher(query, undefined);
+    const collection = ctx.server.catalog.getCollection(ctx.db, collName);
+    if (!collection) return { values: [] };
+    if (collection.options.viewOn !== undefined) {
+      throw new CommandError('CommandNotSupportedOnView', `distinct on the view ${collection.ns} is not supported by the embedded server; use aggregate`);
+    }
+    return { values: distinctValues(selectDocuments(collection, query, matcher, 0).map((d) => d.doc), body.key) };
+  },
+};
+
+/** The distinct values at a dotted path in documents, unwinding arrays, in BSON order. */
+export function distinctValues(docs: Document[], key: string): unknown[] {
+  const parts = splitPath(key);
+  const values: unknown[] = [];
+  for (const doc of docs) {
+    visitPath(doc, parts, (v) => {
+      if (v !== undefined) values.push(v);
+      return false;
+    }, false);
+  }
+  const unwound: unknown[] = [];
+  for (const v of values) {
+    if (Array.isArray(v)) unwound.push(...v);
+    else unwound.push(v);
+  }
+  unwound.sort(compareValues);
+  return unwound.filter((v, i) => i === 0 || compareValues(unwound[i - 1], v) !== 0);
+}

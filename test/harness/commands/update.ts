@@ -1,0 +1,80 @@
+import type { Document } from 'bson';
+import type { CommandContext, CommandDefinition } from '../command_context.js';
+import { CommandError } from '../errors.js';
+import { assertValidCollectionName } from '../engine/namespace.js';
+import { isDocument } from '../engine/query/paths.js';
+import { documentsOf } from './insert.js';
+import { writeErrorEntry } from './write_errors.js';
+import {
+  assertNotView, assertSimpleCollation, compileStatementUpdate, filterArg, letArg, selectDocuments, statementMatcher,
+  updateOne, upsertOne,
+} from './write_statements.js';
+
+/**
+ * update: statements from the `updates` sequence or array, each {q, u, multi, upsert, arrayFilters, hint,
+ * collation}; replies {n, nModified, upserted?, writeErrors?}. `n` counts matched (and upserted) documents,
+ * `nModified` only those whose bytes changed.
+ */
+export const update: CommandDefinition = {
+  run(ctx: CommandContext): Document {
+    const collName = String(ctx.body.update);
+    assertValidCollectionName(ctx.db, collName);
+    const statements = documentsOf(ctx, 'updates').map((raw) => raw.toDocument());
+    const ordered = ctx.body.ordered !== false;
+    const variables = letArg(ctx.body.let);
+    assertNotView(ctx.server.catalog.getCollection(ctx.db, collName));
+    let n = 0;
+    let nModified = 0;
+    const upserted: Document[] = [];
+    const writeErrors: Document[] = [];
+    for (let index = 0; index < statements.length; index++) {
+      try {
+        const result = runStatement(ctx, collName, statements[index], variables);
+        n += result.n;
+        nModified += result.nModified;
+        if (result.upsertedId !== undefined) upserted.push({ index, _id: result.upsertedId });
+      } catch (error) {
+        if (!(error instanceof CommandError)) throw error;
+        writeErrors.push(writeErrorEntry(index, error));
+        if (ordered) break;
+      }
+    }
+    const reply: Document = { n, nModified };
+    if (upserted.length) reply.upserted = upserted;
+    if (writeErrors.length) reply.writeErrors = writeErrors;
+    return reply;
+  },
+};
+
+interface StatementResult {
+  n: number;
+  nModified: number;
+  upsertedId?: unknown;
+}
+
+function runStatement(ctx: CommandContext, collName: string, stmt: Document, variables: Document | undefined): StatementResult {
+  const q = filterArg(stmt.q, 'update.updates.q');
+  const multi = stmt.multi === true;
+  const upsert = stmt.upsert === true;
+  assertSimpleCollation(stmt.collation);
+  if (stmt.hint !== undefined && !isDocument(stmt.hint) && typeof stmt.hint !== 'string') {
+    throw new CommandError('FailedToParse', 'hint must be a string or an object');
+  }
+  const u = compileStatementUpdate(stmt.u, stmt.arrayFilters, variables, 'update.updates.u');
+  if (multi && u.kind === 'replacement') {
+    throw new CommandError('InvalidOptions', 'multi update is not supported for replacement-style update', {}, 72);
+  }
+  const matcher = statementMatcher(q, variables);
+  const collection = ctx.server.catalog.getCollection(ctx.db, collName);
+  const targets = collection ? selectDocuments(collection, q, matcher, multi ? 0 : 1, undefined, variables) : [];
+  if (targets.length === 0) {
+    if (!upsert) return { n: 0, nModified: 0 };
+    const inserted = upsertOne(ctx, collName, q, u);
+    return { n: 1, nModified: 0, upsertedId: inserted.id };
+  }
+  let nModified = 0;
+  for (const doc of targets) {
+    if (updateOne(ctx, collection!, doc, u, matcher).modified) nModified++;
+  }
+  return { n: targets.length, nModified };
+}

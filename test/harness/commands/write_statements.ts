@@ -1,0 +1,133 @@
+import { serialize, type Document } from 'bson';
+import type { CommandContext } from '../command_context.js';
+import type { Collection } from '../engine/collection.js';
+import type { StoredDocument } from '../engine/stored_document.js';
+import { CommandError } from '../errors.js';
+import { planQuery } from '../engine/query/query_planner.js';
+import { NaturalScan } from '../engine/query/document_source.js';
+import { compileMatcher, type Matcher, type MatchDetails } from '../engine/query/filter.js';
+import { compileSort } from '../engine/query/sort.js';
+import { compileUpdate, upsertSeed, withIdFirst, type CompiledUpdate } from '../engine/update/update_driver.js';
+import { isDocument } from '../engine/query/paths.js';
+
+/**
+ * What update, delete and findAndModify share: selecting the documents a statement targets, applying an update to
+ * one of them (writing only when the bytes change) and building an upsert's document.
+ */
+
+/** Refuses a write to a view, as mongod does (CommandNotSupportedOnView, 166). */
+export function assertNotView(collection: Collection | undefined): void {
+  if (collection && collection.options.viewOn !== undefined) {
+    throw new CommandError('CommandNotSupportedOnView', `Namespace ${collection.ns} is a view, not a collection`);
+  }
+}
+
+/** Only the simple collation is supported: anything else is refused clearly rather than ignored. */
+export function assertSimpleCollation(collation: unknown): void {
+  if (collation === undefined || collation === null) return;
+  if (!isDocument(collation)) throw new CommandError('TypeMismatch', "BSON field 'collation' is the wrong type, expected type 'object'");
+  const keys = Object.keys(collation);
+  if (keys.length === 0 || (keys.length === 1 && collation.locale === 'simple')) return;
+  throw new CommandError('BadValue', 'the embedded server supports only the simple collation ({locale: "simple"})');
+}
+
+/** A statement's filter as an object (mongod's IDL refuses other types). */
+export function filterArg(value: unknown, field: string): Document {
+  if (value === undefined) throw new CommandError('FailedToParse', `BSON field '${field}' is missing but a required field`, {}, 40414);
+  if (!isDocument(value)) throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected type 'object'`);
+  return value;
+}
+
+/**
+ * The documents of `collection` matching `matcher`, in the order the planner reads them (or by `sort`), at most
+ * `limit` of them (0 = all). Returned as a snapshot so that writing them does not disturb the scan.
+ */
+export function selectDocuments(
+  collection: Collection,
+  filter: Document,
+  matcher: Matcher,
+  limit: number,
+  sort?: Document,
+  variables?: Document,
+): StoredDocument[] {
+  const hasSort = sort !== undefined && Object.keys(sort).length > 0;
+  // The planner compiles the filter without `let` variables, so a filter using them is scanned in natural order.
+  const source = variables ? new NaturalScan(collection) : planQuery(collection, filter, undefined).source;
+  const accept = (d: StoredDocument): boolean => matcher.matches(d.doc);
+  if (!hasSort) return source.take(limit > 0 ? limit : Infinity, accept);
+  const all = source.take(Infinity, accept);
+  const compare = compileSort(sort);
+  all.sort((a, b) => compare(a.doc, b.doc));
+  return limit > 0 ? all.slice(0, limit) : all;
+}
+
+/** The outcome of updating one document. */
+export interface UpdateOutcome {
+  /** The document as stored after the update (the old one when nothing changed). */
+  after: StoredDocument;
+  modified: boolean;
+}
+
+/**
+ * Applies `update` to `doc` and writes the result unless its bytes are identical (a no-op update writes nothing
+ * and logs no oplog entry, as mongod does).
+ */
+export function updateOne(
+  ctx: CommandContext,
+  collection: Collection,
+  doc: StoredDocument,
+  update: CompiledUpdate,
+  matcher: Matcher,
+): UpdateOutcome {
+  let matchedField: string | undefined;
+  if (update.positional) {
+    const details: MatchDetails = {};
+    matcher.matches(doc.doc, details);
+    matchedField = details.elemMatchKey;
+  }
+  const next = update.apply(doc.doc, { matchedField });
+  const bytes = Buffer.from(serialize(next));
+  if (bytes.equals(doc.raw)) return { after: doc, modified: false };
+  const kind = update.kind === 'replacement' ? 'replacement' : 'operators';
+  return { after: ctx.writes.update(collection, doc, bytes, ctx.op, kind), modified: true };
+}
+
+/** Builds and inserts an upsert's document; returns it as stored. Creates the collection when needed. */
+export function upsertOne(ctx: CommandContext, collName: string, query: Document, update: CompiledUpdate): StoredDocument {
+  const seed = upsertSeed(query);
+  let doc: Document;
+  if (update.kind === 'replacement') {
+    const replacement = update.apply({});
+    doc = seed._id !== undefined && replacement._id === undefined ? { _id: seed._id, ...replacement } : replacement;
+  } else {
+    doc = update.apply(seed, { isInsert: true });
+  }
+  doc = withIdFirst(doc);
+  const collection = ctx.writes.ensureCollection(ctx.db, collName, ctx.op);
+  assertNotView(collection);
+  return ctx.writes.insert(collection, Buffer.from(serialize(doc)), ctx.op);
+}
+
+/** Compiles a statement's update with its arrayFilters and the command's `let`. */
+export function compileStatementUpdate(u: unknown, arrayFilters: unknown, variables: Document | undefined, field: string): CompiledUpdate {
+  if (u === undefined) throw new CommandError('FailedToParse', `BSON field '${field}' is missing but a required field`, {}, 40414);
+  if (!isDocument(u) && !Array.isArray(u)) {
+    throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected type 'object' or 'array'`);
+  }
+  if (arrayFilters !== undefined && !Array.isArray(arrayFilters)) {
+    throw new CommandError('TypeMismatch', "BSON field 'arrayFilters' is the wrong type, expected type 'array'");
+  }
+  return compileUpdate(u as Document | Document[], { arrayFilters: arrayFilters as Document[] | undefined, variables });
+}
+
+/** The command's `let` variables (an object), if any. */
+export function letArg(value: unknown): Document | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isDocument(value)) throw new CommandError('TypeMismatch', "BSON field 'let' is the wrong type, expected type 'object'");
+  return value;
+}
+
+/** Compiles a statement filter with the command's `let` variables. */
+export function statementMatcher(filter: Document, variables: Document | undefined): Matcher {
+  return compileMatcher(filter, { variables });
+}
