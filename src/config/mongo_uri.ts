@@ -30,7 +30,10 @@ export function parseMongoUri(raw: unknown, context: FieldContext): FieldResult<
     };
   }
   try {
-    new ConnectionString(raw);
+    const parsed = new ConnectionString(raw);
+    // The URL parser accepts any port text; the driver refuses it only when it connects, so check it here.
+    const badHost = parsed.isSRV ? undefined : parsed.hosts.find((host) => !isValidHostPort(host));
+    if (badHost !== undefined) throw new Error(`host "${badHost}" does not end in a port from 1 to 65535`);
   } catch (error) {
     return {
       ok: false,
@@ -76,6 +79,13 @@ export function describeUriSafely(raw: string): string {
   if (redacted.includes('://')) return redacted;
   const at = redacted.lastIndexOf('@');
   return at === -1 ? redacted : `****${redacted.slice(at)}`;
+}
+
+/** `host`, `host:port` or `[ipv6]:port`, with a port from 1 to 65535 when one is given. */
+function isValidHostPort(host: string): boolean {
+  const match = /^(?:\[[^\]]+\]|[^:[\]]+)(?::(\d+))?$/.exec(host);
+  if (match === null) return false;
+  return match[1] === undefined || (Number(match[1]) >= 1 && Number(match[1]) <= 65535);
 }
 
 function describeNonString(raw: unknown): string {

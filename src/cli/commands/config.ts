@@ -8,7 +8,7 @@ import { configCheckCommand } from './config_check.js';
 /** The `config` command group. */
 export function configCommand(context: CliContext): CommandModule {
   return {
-    command: 'config <subcommand>',
+    command: 'config',
     describe: 'Work with the configuration file (no cluster is contacted)',
     builder: (yargs) => yargs.command(configCheckCommand(context)).demandCommand(1, 'Specify a config subcommand.'),
     handler: () => {
