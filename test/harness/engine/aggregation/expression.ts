@@ -265,5 +265,25 @@ export function rootVariables(root: unknown, variables?: Record<string, unknown>
  * updates). Returns undefined for a missing result. Throws CommandError with mongod's codes.
  */
 export function evaluateExpression(expr: unknown, root: Document, variables?: Record<string, unknown>): unknown {
-  return compileExpression(expr, Object.keys(variables ?? {}))(rootVariables(root, variables));
+  const names = Object.keys(variables ?? {});
+  return cachedCompile(expr, names)(rootVariables(root, variables));
+}
+
+/** Compiled forms of expression objects already seen ($expr runs once per document with the same object). */
+const COMPILED = new WeakMap<object, Map<string, Compiled>>();
+
+function cachedCompile(expr: unknown, names: string[]): Compiled {
+  if (expr === null || typeof expr !== 'object') return compileExpression(expr, names);
+  const key = names.join('\0');
+  let byNames = COMPILED.get(expr);
+  if (!byNames) {
+    byNames = new Map();
+    COMPILED.set(expr, byNames);
+  }
+  let compiled = byNames.get(key);
+  if (!compiled) {
+    compiled = compileExpression(expr, names);
+    byNames.set(key, compiled);
+  }
+  return compiled;
 }
