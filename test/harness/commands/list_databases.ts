@@ -6,7 +6,6 @@ import { compileFilter } from '../engine/query/filter.js';
 import { indexSizeOf, storageSizeOf } from '../engine/collection_stats.js';
 import { listIndexSpecs } from '../engine/indexes/index_catalog.js';
 import { isView } from '../engine/ddl.js';
-import { assertAdminDb } from './admin_only.js';
 
 /**
  * Databases a replica set member always has: admin (system.version), config (system.sessions, created by the
@@ -37,7 +36,7 @@ export function databaseNames(state: ServerState): string[] {
  */
 export const listDatabases: CommandDefinition = {
   run(ctx: CommandContext): Document {
-    assertAdminDb(ctx);
+    if (ctx.db !== 'admin') throw new CommandError('Unauthorized', `${ctx.commandName} may only be run against the admin database.`);
     const { filter, nameOnly } = ctx.body;
     if (filter !== undefined && filter !== null && (typeof filter !== 'object' || Array.isArray(filter))) {
       throw new CommandError('TypeMismatch', "BSON field 'listDatabases.filter' is the wrong type, expected type 'object'");

@@ -3,7 +3,6 @@ import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
 import { assertValidCollectionName, assertValidDbName, Namespace } from '../engine/namespace.js';
 import { isView, renameCollection as renameEntries } from '../engine/ddl.js';
-import { assertAdminDb } from './admin_only.js';
 
 function namespaceArg(value: unknown, what: 'source' | 'target'): Namespace {
   if (typeof value !== 'string') throw new CommandError('TypeMismatch', `'${what === 'source' ? 'renameCollection' : 'to'}' must be of type String`);
@@ -24,7 +23,7 @@ function namespaceArg(value: unknown, what: 'source' | 'target'): Namespace {
  */
 export const renameCollection: CommandDefinition = {
   run(ctx: CommandContext): Document {
-    assertAdminDb(ctx);
+    if (ctx.db !== 'admin') throw new CommandError('Unauthorized', `${ctx.commandName} may only be run against the admin database.`);
     const from = namespaceArg(ctx.body.renameCollection, 'source');
     const to = namespaceArg(ctx.body.to, 'target');
     if (from.toString() === to.toString()) throw new CommandError('IllegalOperation', "Can't rename a collection to itself");
