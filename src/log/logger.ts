@@ -6,7 +6,7 @@
  * terminal and `format` is `text`, and as one JSON object per line otherwise; the optional log file always gets
  * JSON. Every entry passes the redaction format first.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import winston from 'winston';
 import { redactFormat } from './redact_format.js';
@@ -39,6 +39,9 @@ export interface LoggerOptions {
   readonly isTty?: boolean;
 }
 
+/** Files each logger writes, so that {@link closeLogger} can wait until they are flushed and closed. */
+const FILE_STREAMS = new WeakMap<winston.Logger, WriteStream[]>();
+
 const LEVEL_PRIORITIES: Readonly<Record<LogLevel, number>> = Object.freeze({ error: 0, warn: 1, info: 2, debug: 3 });
 
 /** Fields that the text format prints in fixed places rather than as `key=value`. */
@@ -50,6 +53,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const isTty = options.isTty ?? (stream as Writable & { isTTY?: boolean }).isTTY === true;
   const useText = options.format === 'text' && isTty;
 
+  const fileStreams: WriteStream[] = [];
   const transports: winston.transport[] = [
     new winston.transports.Stream({
       stream,
@@ -57,14 +61,23 @@ export function createLogger(options: LoggerOptions): Logger {
     }),
   ];
   if (options.file !== undefined) {
+    const file = options.file;
+    const fileStream = createWriteStream(file, { flags: 'a' });
+    fileStreams.push(fileStream);
+    // A log file that cannot be opened must not crash a migration: say so once on the console and go on.
+    fileStream.once('error', (error) => {
+      stream.write(`${JSON.stringify({ level: 'warn', message: 'Cannot write the log file.', file, error: error.message })}\n`);
+    });
     transports.push(
       new winston.transports.Stream({
-        stream: createWriteStream(options.file, { flags: 'a' }),
+        stream: fileStream,
         format: winston.format.combine(redactFormat(), winston.format.timestamp(), jsonFormat()),
       }),
     );
   }
-  return winston.createLogger({ levels: LEVEL_PRIORITIES, level: options.level, transports, exitOnError: false });
+  const logger = winston.createLogger({ levels: LEVEL_PRIORITIES, level: options.level, transports, exitOnError: false });
+  FILE_STREAMS.set(logger, fileStreams);
+  return logger;
 }
 
 /** A logger whose entries all carry `component` (the module's name, e.g. `copy`, `changes.applier`). */
@@ -72,12 +85,27 @@ export function childLogger(parent: Logger, component: string): Logger {
   return parent.child({ component });
 }
 
-/** Ends the logger and resolves once every transport has written its entries (call before the process exits). */
-export function closeLogger(logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    logger.on('finish', () => resolve());
+/**
+ * Ends the logger and resolves once every entry has been handed to its stream and every log file is closed
+ * (call before the process exits). The console stream is left open.
+ */
+export async function closeLogger(logger: Logger): Promise<void> {
+  await new Promise<void>((resolve) => {
+    logger.once('finish', () => resolve());
     logger.end();
   });
+  await Promise.all(
+    (FILE_STREAMS.get(logger) ?? []).map(
+      (fileStream) =>
+        new Promise<void>((resolve) => {
+          if (fileStream.closed) resolve();
+          else {
+            fileStream.once('close', () => resolve());
+            fileStream.end();
+          }
+        }),
+    ),
+  );
 }
 
 function jsonFormat(): winston.Logform.Format {

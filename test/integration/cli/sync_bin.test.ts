@@ -4,7 +4,7 @@
  * older than src/.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,10 +45,13 @@ let work: string;
 
 beforeAll(() => {
   if (!isBuildCurrent()) {
-    execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    // tsc still emits when some file has a type error (noEmitOnError is off); type errors are the typecheck
+    // step's business, so only a build that produced no CLI fails this test.
+    spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
       cwd: REPO,
       stdio: 'pipe',
     });
+    statSync(DIST_MAIN);
   }
   work = mkdtempSync(path.join(os.tmpdir(), 'c2c-bin-'));
   writeFileSync(

@@ -275,3 +275,24 @@ describe('command-line overrides', () => {
     expect(config.source.uri).toBe('mongodb://a');
   });
 });
+
+describe('schema types', () => {
+  it('derive the input and resolved types from the schema (checked by `npm run typecheck`)', () => {
+    const input: import('../../../src/config/schema.js').SyncConfigInput = {
+      source: { uri: '${SOURCE_URI}' },
+      copy: { batchSizeBytes: '8MiB', parallelism: 8 },
+      includeNamespaces: ['sales.*', { databaseRegex: { pattern: '^t_' } }],
+      logging: { level: 'debug' },
+    };
+    // @ts-expect-error: an unknown level is not a valid input.
+    const badLevel: import('../../../src/config/schema.js').SyncConfigInput = { logging: { level: 'loud' } };
+    const config = resolve(BASE);
+    const parallelism: number = config.copy.parallelism;
+    const file: string | undefined = config.logging.file;
+    expect(() => {
+      // @ts-expect-error: the resolved configuration is read-only (and frozen at run time).
+      config.copy.parallelism = 2;
+    }).toThrow(TypeError);
+    expect([input.source?.uri, badLevel.logging?.level, parallelism, file]).toEqual(['${SOURCE_URI}', 'loud', 4, undefined]);
+  });
+});

@@ -79,3 +79,30 @@ describe('log fields', () => {
     expect(elapsedField(100, 50)).toEqual({ elapsedMs: 0 });
   });
 });
+
+describe('log file', () => {
+  it('receives every entry as JSON, redacted, whatever the console format', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'c2c-log-'));
+    try {
+      const file = path.join(dir, 'sync.log');
+      // The resolved `logging` section is accepted as it is.
+      const logging: import('../../../src/config/schema.js').LoggingOptions = { level: 'info', format: 'text', file };
+      const logger = createLogger({ ...logging, stream: new PassThrough(), isTty: true });
+      logger.info('Started.', { uri: 'mongodb://u:hunter2@h' });
+      await closeLogger(logger);
+      const [line] = (await readFile(file, 'utf8')).trim().split('\n');
+      expect(JSON.parse(line ?? '')).toMatchObject({ level: 'info', message: 'Started.', uri: 'mongodb://u:****@h' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an unwritable log file on the console instead of crashing', async () => {
+    const { lines } = capture({ level: 'info', format: 'json', isTty: false, file: '/nonexistent-dir/x/sync.log' });
+    const output = await lines();
+    expect(output.some((line) => line.includes('Cannot write the log file.'))).toBe(true);
+  });
+});
