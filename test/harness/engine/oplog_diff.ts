@@ -36,14 +36,83 @@ type DiffNode = DocDiffNode | ArrayDiffNode;
  * The `o` of an update oplog entry: `{$v: 2, diff: {...}}` from the old to the new version of a document (both
  * decoded with exact types, so that re-encoding a value gives its original bytes).
  *
- * mongod logs modifier updates through its update nodes (v2_log_builder) and pipeline updates through the document
- * differ; both produce this format, and for the common cases ($set/$unset of a field, $push, $inc, array
- * truncation) the same entry. This function is the differ: a `$set` of a whole embedded document whose new value
- * is small is logged as the whole value, as the builder would, because its sub-diff would not be smaller.
+ * mongod logs modifier updates through its update nodes (v2_log_builder.cpp): each modified path is logged as
+ * the whole new value at that path (`u`, or `i` when created, `d` when unset), inside sub-diffs of the levels it
+ * goes through; appending to a non-empty array ($push, $addToSet) logs only the new elements (`u<index>`). Give
+ * the update's field paths as `updatedPaths` (positional `$`, `$[]`, `$[id]` match any element) to get exactly
+ * that. Without them (pipeline updates), the document differ (document_diff_calculator.cpp) is used: it descends
+ * into embedded documents and arrays as long as a sub-diff is smaller than the value it describes.
  */
-export function oplogDiff(oldDoc: Document, newDoc: Document): Document {
-  const node = computeDocDiff(oldDoc, newDoc, true);
+export function oplogDiff(oldDoc: Document, newDoc: Document, updatedPaths?: readonly string[]): Document {
+  const node = updatedPaths
+    ? guidedDocDiff(oldDoc, newDoc, updatedPaths.map((p) => p.split('.')))
+    : computeDocDiff(oldDoc, newDoc, true);
   return { $v: OPLOG_DIFF_VERSION, diff: serializeDocDiff(node as DocDiffNode) };
+}
+
+function isPositional(component: string): boolean {
+  return component === '$' || component.startsWith('$[');
+}
+
+/** The update paths that go through `name` at this level, with that component removed. */
+function pathsThrough(paths: string[][], name: string): string[][] {
+  return paths.filter((p) => p.length > 0 && (p[0] === name || isPositional(p[0]))).map((p) => p.slice(1));
+}
+
+/** An array that only grew at its end (mongod's kArrayAppendUpdate), from a non-empty one. */
+function isAppend(pre: unknown, post: unknown): boolean {
+  if (!Array.isArray(pre) || !Array.isArray(post) || pre.length === 0 || post.length <= pre.length) return false;
+  return pre.every((v, k) => binaryEqual(v, post[k]));
+}
+
+/** The change of one value that the update paths `paths` (relative to it) touched. */
+function guidedChange(preVal: unknown, postVal: unknown, paths: string[][]): { diff: DiffNode } | { value: unknown } {
+  if (paths.some((p) => p.length === 0)) {
+    if (isAppend(preVal, postVal)) {
+      const pre = preVal as unknown[];
+      const post = postVal as unknown[];
+      const children: ArrayDiffNode['children'] = [];
+      for (let k = pre.length; k < post.length; k++) children.push([k, { value: post[k] }]);
+      return { diff: { kind: 'array', resize: undefined, children } };
+    }
+    return { value: postVal };
+  }
+  if (paths.length > 0 && isEmbeddedDocument(preVal) && isEmbeddedDocument(postVal)) {
+    return { diff: guidedDocDiff(preVal, postVal, paths) };
+  }
+  if (paths.length > 0 && Array.isArray(preVal) && Array.isArray(postVal)) {
+    return { diff: guidedArrayDiff(preVal, postVal, paths) };
+  }
+  // Not reached by the update's paths (or a type change on the way): as the differ would log it.
+  const sub = subDiff(preVal, postVal);
+  return sub ? { diff: sub } : { value: postVal };
+}
+
+function guidedDocDiff(pre: Document, post: Document, paths: string[][]): DocDiffNode {
+  const node = computeDocDiff(pre, post, true) as DocDiffNode;
+  // The differ found which fields changed in place; the update's paths decide how each is logged.
+  const changed = [...node.updates.map(([n]) => n), ...node.subDiffs.map(([n]) => n)];
+  node.updates = [];
+  node.subDiffs = [];
+  for (const name of Object.keys(pre)) {
+    if (!changed.includes(name)) continue;
+    const change = guidedChange(pre[name], post[name], pathsThrough(paths, name));
+    if ('value' in change) node.updates.push([name, change.value]);
+    else node.subDiffs.push([name, change.diff]);
+  }
+  return node;
+}
+
+function guidedArrayDiff(pre: unknown[], post: unknown[], paths: string[][]): ArrayDiffNode {
+  const node: ArrayDiffNode = { kind: 'array', resize: undefined, children: [] };
+  const common = Math.min(pre.length, post.length);
+  for (let k = 0; k < common; k++) {
+    if (binaryEqual(pre[k], post[k])) continue;
+    node.children.push([k, guidedChange(pre[k], post[k], pathsThrough(paths, String(k)))]);
+  }
+  for (let k = common; k < post.length; k++) node.children.push([k, { value: post[k] }]);
+  if (pre.length > post.length) node.resize = post.length;
+  return node;
 }
 
 /** True when two decoded values have the same BSON encoding (mongod's `binaryEqual`). */

@@ -103,7 +103,11 @@ export class WritePath {
    * Replaces a document with its new version. A `replacement` is logged as the whole new document; an update by
    * `operators` is logged as a `$v: 2` diff of the two versions, as mongod 7.0 logs it.
    */
-  update(coll: Collection, old: StoredDocument, raw: Buffer, op: OperationContext, kind: 'replacement' | 'operators'): StoredDocument {
+  update(
+    coll: Collection, old: StoredDocument, raw: Buffer, op: OperationContext, kind: 'replacement' | 'operators',
+    /** The field paths an update by operators modified: logs them as mongod's v2 log builder does (see oplogDiff). */
+    updatedPaths?: readonly string[],
+  ): StoredDocument {
     this.assertWritable(coll.db, op);
     validateDocument(coll, raw, old, op);
     this.claimExisting(coll, old, op);
@@ -112,7 +116,7 @@ export class WritePath {
       const current = coll.records.get(updated.recordId);
       if (current) coll.replace(current, old.raw);
     });
-    const o = kind === 'replacement' ? new RawBson(updated.raw) : oplogDiff(old.doc, updated.doc);
+    const o = kind === 'replacement' ? new RawBson(updated.raw) : oplogDiff(old.doc, updated.doc, updatedPaths);
     this.log({ op: 'u', ns: coll.ns, ui: coll.uuid, o, o2: { _id: old.id } }, op, coll.db);
     recordPreImage(this.state, coll, old.raw, op);
     return updated;

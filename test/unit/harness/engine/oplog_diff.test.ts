@@ -34,6 +34,27 @@ describe('oplogDiff', () => {
     expect(Buffer.from(serialize(o.diff)).equals(Buffer.from(serialize(diff)))).toBe(true);
   });
 
+  // With the update's paths, as v2_log_builder.cpp logs modifier updates.
+  it.each<[string, Document, Document, string[], Document]>([
+    ['logs a $set of a nested path as a sub-diff, however small', { _id: 1, a: { 1: 1 } }, { _id: 1, a: { 1: 2 } },
+      ['a.1'], { sa: { u: { 1: 2 } } }],
+    ['logs a $set of a whole embedded document as its value', { _id: 1, a: { x: 1, y: LONG } },
+      { _id: 1, a: { x: 1, y: 'z' } }, ['a'], { u: { a: { x: 1, y: 'z' } } }],
+    ['logs elements appended to a non-empty array', { _id: 1, arr: [1] }, { _id: 1, arr: [1, 2, 3] }, ['arr'],
+      { sarr: { a: true, u1: 2, u2: 3 } }],
+    ['logs a push onto an empty array as the whole array', { _id: 1, arr: [] }, { _id: 1, arr: [1] }, ['arr'],
+      { u: { arr: [1] } }],
+    ['logs a $pull as the whole array', { _id: 1, arr: [1, 2, 3] }, { _id: 1, arr: [1, 3] }, ['arr'],
+      { u: { arr: [1, 3] } }],
+    ['follows positional paths into array elements', { _id: 1, arr: [{ x: 1 }, { x: 1 }] },
+      { _id: 1, arr: [{ x: 1 }, { x: 2 }] }, ['arr.$.x'], { sarr: { a: true, s1: { u: { x: 2 } } } }],
+    ['logs created and unset fields as inserts and deletions', { _id: 1, a: { b: 1 }, c: 1 },
+      { _id: 1, a: { b: 1, n: { m: 1 } } }, ['a.n.m', 'c'], { d: { c: false }, sa: { i: { n: { m: 1 } } } }],
+  ])('%s', (_name, before, after, paths, diff) => {
+    const o = oplogDiff(before, after, paths);
+    expect(Buffer.from(serialize(o.diff)).equals(Buffer.from(serialize(diff)))).toBe(true);
+  });
+
   it('gives an empty diff for identical documents', () => {
     expect(oplogDiff({ _id: 1, a: [1, { b: 2 }] }, { _id: 1, a: [1, { b: 2 }] })).toEqual({ $v: 2, diff: {} });
   });
@@ -84,8 +105,10 @@ describe('applyOplogDiff', () => {
     const after = { _id: i, ...(mutate(random, randomDocument(random, 0)) as Document) };
     const mutated = { _id: i, ...(mutate(random, before) as Document) };
     for (const target of [after, mutated]) {
-      const rebuilt = applyOplogDiff(before, oplogDiff(before, target).diff);
-      expect(Buffer.from(serialize(rebuilt)).toString('hex')).toBe(Buffer.from(serialize(target)).toString('hex'));
+      for (const paths of [undefined, ['a', 'b.c', 'c.$.d', 'e.0']]) {
+        const rebuilt = applyOplogDiff(before, oplogDiff(before, target, paths).diff);
+        expect(Buffer.from(serialize(rebuilt)).toString('hex')).toBe(Buffer.from(serialize(target)).toString('hex'));
+      }
     }
   });
 });
