@@ -5,7 +5,7 @@ import { assertValidCollectionName } from '../engine/namespace.js';
 import { isNumeric, toNumber } from '../engine/bson_order.js';
 import { documentsOf } from './insert.js';
 import { writeErrorEntry } from './write_errors.js';
-import { assertNotView, assertSimpleCollation, filterArg, letArg, selectDocuments, statementMatcher } from './write_statements.js';
+import { assertNotView, assertSimpleCollation, filterArg, letArg, selectDocuments, statementMatcher, writeOp } from './write_statements.js';
 
 /** delete: statements from the `deletes` sequence or array, each {q, limit: 0 | 1, hint, collation}; replies {n}. */
 export const deleteCommand: CommandDefinition = {
@@ -32,7 +32,7 @@ export const deleteCommand: CommandDefinition = {
         const matcher = statementMatcher(q, variables);
         if (!collection) continue;
         for (const doc of selectDocuments(collection, q, matcher, limit, undefined, variables)) {
-          ctx.writes.delete(collection, doc, ctx.op);
+          ctx.writes.delete(collection, doc, writeOp(ctx));
           n++;
         }
       } catch (error) {

@@ -8,7 +8,7 @@ import { isDocument } from '../engine/query/paths.js';
 import type { RawBson } from '../bson/raw_bson.js';
 import {
   assertNotView, assertSimpleCollation, compileStatementUpdate, letArg, selectDocuments, statementMatcher, updateOne,
-  upsertOne,
+  upsertOne, writeOp,
 } from './write_statements.js';
 
 /**
@@ -44,7 +44,7 @@ export const findAndModify: CommandDefinition = {
     const [target] = collection ? selectDocuments(collection, query, matcher, 1, sort, variables) : [];
     if (remove) {
       if (!target) return { lastErrorObject: { n: 0 }, value: null };
-      ctx.writes.delete(collection!, target, ctx.op);
+      ctx.writes.delete(collection!, target, writeOp(ctx));
       return { lastErrorObject: { n: 1 }, value: output(target) };
     }
     if (!target) {

@@ -1,6 +1,7 @@
 import { serialize, type Document } from 'bson';
 import type { CommandContext } from '../command_context.js';
 import type { Collection } from '../engine/collection.js';
+import type { OperationContext } from '../engine/write_path.js';
 import type { StoredDocument } from '../engine/stored_document.js';
 import { CommandError } from '../errors.js';
 import { planQuery } from '../engine/query/query_planner.js';
@@ -14,6 +15,15 @@ import { isDocument } from '../engine/query/paths.js';
  * What update, delete and findAndModify share: selecting the documents a statement targets, applying an update to
  * one of them (writing only when the bytes change) and building an upsert's document.
  */
+
+/**
+ * The operation context of a write command: the connection's, plus the command's bypassDocumentValidation (whose
+ * privilege the authorization layer has already checked).
+ */
+export function writeOp(ctx: CommandContext): OperationContext {
+  if (ctx.body.bypassDocumentValidation !== true) return ctx.op;
+  return { ...ctx.op, bypassDocumentValidation: true };
+}
 
 /** Refuses a write to a view, as mongod does (CommandNotSupportedOnView, 166). */
 export function assertNotView(collection: Collection | undefined): void {
@@ -89,7 +99,7 @@ export function updateOne(
   const bytes = Buffer.from(serialize(next));
   if (bytes.equals(doc.raw)) return { after: doc, modified: false };
   const kind = update.kind === 'replacement' ? 'replacement' : 'operators';
-  return { after: ctx.writes.update(collection, doc, bytes, ctx.op, kind), modified: true };
+  return { after: ctx.writes.update(collection, doc, bytes, writeOp(ctx), kind), modified: true };
 }
 
 /** Builds and inserts an upsert's document; returns it as stored. Creates the collection when needed. */
@@ -103,9 +113,10 @@ export function upsertOne(ctx: CommandContext, collName: string, query: Document
     doc = update.apply(seed, { isInsert: true });
   }
   doc = withIdFirst(doc);
-  const collection = ctx.writes.ensureCollection(ctx.db, collName, ctx.op);
+  const op = writeOp(ctx);
+  const collection = ctx.writes.ensureCollection(ctx.db, collName, op);
   assertNotView(collection);
-  return ctx.writes.insert(collection, Buffer.from(serialize(doc)), ctx.op);
+  return ctx.writes.insert(collection, Buffer.from(serialize(doc)), op);
 }
 
 /** Compiles a statement's update with its arrayFilters and the command's `let`. */
