@@ -16,6 +16,10 @@ export class ConnectionState {
   clientMetadata: Document | undefined;
   /** Set once the connection is closing; long-running handlers check it to stop waiting. */
   readonly closed = new AbortController();
+  /** The handshake said `internalClient` (a mongod or mongos): failCommand spares it unless failInternalCommands. */
+  internalClient = false;
+  /** Closes the socket without a reply (failCommand's closeConnection); wired by the listener. */
+  closeConnection: () => void = () => {};
 
   constructor(readonly connectionId: number, readonly remoteAddress: string) {}
 }

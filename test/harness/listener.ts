@@ -75,7 +75,10 @@ export class Listener {
     }
     socket.setNoDelay(true);
     const conn = new ConnectionState(this.nextConnectionId++, `${socket.remoteAddress}:${socket.remotePort}`);
+    conn.closeConnection = () => socket.destroy();
     this.sockets.set(socket, conn);
+    this.state.stats.connections.current++;
+    this.state.stats.connections.totalCreated++;
     const framer = new MessageFramer();
     let queue: Promise<void> = Promise.resolve();
     socket.on('data', (chunk) => {
@@ -97,7 +100,7 @@ export class Listener {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       conn.closed.abort();
-      this.sockets.delete(socket);
+      if (this.sockets.delete(socket)) this.state.stats.connections.current--;
     });
   }
 
@@ -108,6 +111,7 @@ export class Listener {
     const commandName = Object.keys(body)[0];
     if (commandName === undefined) throw new ProtocolError('empty command document');
     const db = request.legacyDb ?? (typeof body.$db === 'string' ? body.$db : 'admin');
+    if (body.internalClient !== undefined && ['hello', 'isMaster', 'ismaster'].includes(commandName)) conn.internalClient = true;
     const ctx: CommandContext = {
       server: this.state,
       writes: this.writes,
@@ -120,7 +124,7 @@ export class Listener {
       op: this.operationContext(conn),
     };
     const reply = await runCommand(ctx);
-    if (request.moreToCome) return; // unacknowledged write: no reply
+    if (request.moreToCome || socket.destroyed) return; // unacknowledged write, or closed by a fail point: no reply
     const replyBytes = serializeWithRaw(reply);
     if (request.legacy) {
       socket.write(encodeOpReply(this.nextRequestId++, request.requestId, replyBytes));

@@ -2,6 +2,10 @@ import { Binary, Long, type Document } from 'bson';
 import type { CommandContext, CommandDefinition, CommandReply } from './command_context.js';
 import { CommandError } from './errors.js';
 import { COMMANDS } from './commands/command_table.js';
+import { CloseConnectionSignal, FailCommandError } from './engine/fail_points.js';
+import { beginCommandSession, type CommandSession } from './engine/command_session.js';
+import { errorLabelsFor } from './engine/transactions.js';
+import { countOperation } from './commands/server_status.js';
 
 /** Commands whose names are matched case-insensitively by mongod's legacy aliases. */
 const ALIASES: Readonly<Record<string, string>> = Object.freeze({ ismaster: 'isMaster' });
@@ -17,6 +21,9 @@ export function findCommand(name: string): CommandDefinition | undefined {
  */
 export async function runCommand(ctx: CommandContext): Promise<Document> {
   let reply: CommandReply;
+  let session: CommandSession | undefined;
+  let labelsOverride: string[] | undefined;
+  const lastOpBeforeRun = ctx.server.clock.current();
   try {
     const def = findCommand(ctx.commandName);
     if (!def) {
@@ -26,14 +33,51 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
       throw new CommandError('Unauthorized', `Command ${ctx.commandName} requires authentication`);
     }
     if (ctx.server.authEnabled) def.authorize?.(ctx);
-    await ctx.server.failPoints.beforeCommand(ctx);
-    reply = await def.run(ctx);
+    countOperation(ctx);
+    labelsOverride = (await ctx.server.failPoints.beforeCommand(ctx)).errorLabelsOverride;
+    // Session checkout after the fail point, as on mongod: a failed first statement never starts its transaction.
+    session = beginCommandSession(ctx);
+    if (session.cachedReply) {
+      reply = session.cachedReply;
+    } else {
+      reply = session.onReply(await def.run(ctx));
+    }
     reply = ctx.server.failPoints.afterCommand(ctx, reply);
     if (reply.ok === undefined) reply = { ...reply, ok: 1 };
   } catch (error) {
+    if (error instanceof CloseConnectionSignal) {
+      ctx.conn.closeConnection();
+      return { ok: 0, errmsg: error.message, code: 50985, codeName: 'Location50985' };
+    }
+    if (error instanceof FailCommandError) labelsOverride = error.errorLabelsOverride;
+    session?.onError();
     reply = errorReply(error, ctx);
   }
+  reply = withErrorLabels(reply, ctx, labelsOverride, lastOpBeforeRun.equals(ctx.server.clock.current()));
   return withClusterTime(reply, ctx);
+}
+
+/**
+ * Adds the `errorLabels` mongod computes for a failed reply or one with a writeConcernError (TransientTransactionError,
+ * RetryableWriteError, NoWritesPerformed), keeping labels a handler or fail point already set. A failCommand
+ * `errorLabels` list replaces them all, as on mongod.
+ */
+function withErrorLabels(reply: Document, ctx: CommandContext, override: string[] | undefined, noWritesPerformed: boolean): Document {
+  const failed = reply.ok === 0;
+  const wcCode = reply.writeConcernError?.code;
+  if (!failed && wcCode === undefined) return reply;
+  if (override) return override.length ? { ...reply, errorLabels: override } : reply;
+  const computed = errorLabelsFor({
+    commandName: ctx.commandName,
+    code: failed && typeof reply.code === 'number' ? reply.code : undefined,
+    wcCode: wcCode === undefined ? undefined : Number(wcCode),
+    hasTxnNumber: ctx.body.txnNumber !== undefined,
+    hasAutocommit: ctx.body.autocommit !== undefined,
+    noWritesPerformed,
+  });
+  const existing: string[] = Array.isArray(reply.errorLabels) ? reply.errorLabels : [];
+  const labels = [...new Set([...existing, ...computed])];
+  return labels.length ? { ...reply, errorLabels: labels } : reply;
 }
 
 /** Turns any error into mongod's `{ok: 0, errmsg, code, codeName}`; unexpected ones become InternalError. */

@@ -75,6 +75,11 @@ export class Collection {
    */
   insert(raw: Buffer): { inserted: StoredDocument; evicted: StoredDocument[] } {
     assertSize(raw);
+    // mongod refuses a document that alone exceeds a capped collection's size (collection_write_path.cpp); the
+    // oplog (no `_id` index) is exempt.
+    if (this.isCapped && this.hasIdIndex && this.options.size !== undefined && raw.length > Number(this.options.size)) {
+      throw new CommandError('BadValue', 'object to insert exceeds cappedMaxSize');
+    }
     const doc = StoredDocument.fromRaw(this.nextRecordId, raw);
     if (this.hasIdIndex && this.idIndex.has(doc.id)) {
       throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, { _id: doc.id });
@@ -101,6 +106,20 @@ export class Collection {
     for (const index of this.indexes.values()) index.add(doc);
     this.totalBytes += doc.size - old.size;
     return doc;
+  }
+
+  /**
+   * Puts a removed document back at its RecordId (the undo of a delete when a transaction aborts), so natural order
+   * is as before. Throws DuplicateKey, leaving nothing changed, when its keys were taken meanwhile.
+   */
+  restore(doc: StoredDocument): void {
+    if (this.records.has(doc.recordId)) return;
+    if (this.hasIdIndex && this.idIndex.has(doc.id)) throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, { _id: doc.id });
+    for (const index of this.indexes.values()) index.checkInsert(doc);
+    this.records.set(doc.recordId, doc);
+    if (this.hasIdIndex) this.idIndex.set(doc.id, doc.recordId);
+    for (const index of this.indexes.values()) index.add(doc);
+    this.totalBytes += doc.size;
   }
 
   remove(doc: StoredDocument): void {
