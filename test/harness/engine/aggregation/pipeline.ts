@@ -97,7 +97,7 @@ const ERR_NO_CONTEXT = 40324;
 function compileStage(name: string, spec: unknown, ctx: PipelineContext | undefined, options: PipelineOptions): StageFunction {
   const variables = options.variableNames ?? [];
   switch (name) {
-    case '$match': return compileMatch(spec);
+    case '$match': return compileMatch(spec, variables);
     case '$project': return perDocument(compileProject(spec, variables));
     case '$addFields': case '$set': return perDocument(compileAddFields(spec, variables, name));
     case '$unset': return perDocument(compileUnset(spec));
@@ -154,10 +154,11 @@ function compileStage(name: string, spec: unknown, ctx: PipelineContext | undefi
   }
 }
 
-function compileMatch(spec: unknown): StageFunction {
+function compileMatch(spec: unknown, variableNames: string[]): StageFunction {
   if (!isObject(spec)) throw aggError(15959, 'the match filter must be an expression in an object');
   const filter = spec;
-  const fixed = compileFilter(filter);
+  // Compiled once with placeholders so that a bad filter fails before any document is read.
+  const fixed = compileFilter(filter, { variables: Object.fromEntries(variableNames.map((n) => [n, null])) });
   let lastBase: Variables | undefined;
   let lastPredicate = fixed;
   const usesVariables = JSON.stringify(filter).includes('$$');
