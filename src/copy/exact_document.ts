@@ -1,0 +1,121 @@
+/**
+ * Documents read from the source as exact bytes and handed to the driver for writing without any change: same
+ * BSON types (no promotion of Int32/Int64/Double/Binary/RegExp) and same field order.
+ *
+ * The driver writes what bson's `serialize` makes of a JS value. Decoding with {@link EXACT_BSON_OPTIONS} keeps
+ * every type, but a JS object lists integer-like keys ("1", "2023") before the others whatever their order in the
+ * document. Documents with such keys are therefore rebuilt as `Map`s, which bson serializes in insertion order.
+ */
+import { BSON, type Document } from 'mongodb';
+
+/** Driver/bson decoding options that keep every value's BSON type. */
+export const EXACT_BSON_OPTIONS = Object.freeze({
+  promoteValues: false,
+  promoteLongs: false,
+  promoteBuffers: false,
+  bsonRegExp: true,
+  useBigInt64: false,
+} as const);
+
+/** What the driver can write byte-identically: a plain object, or a Map where key order needs it. */
+export type ExactDocument = Document | Map<string, unknown>;
+
+/** A JS array index-like key, which object property order would move to the front. */
+const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
+
+/** Decodes raw document bytes into a value that serializes back to the same bytes. */
+export function toExactDocument(raw: Uint8Array): ExactDocument {
+  const decoded = BSON.deserialize(raw, EXACT_BSON_OPTIONS);
+  return hasIntegerKey(decoded) ? rebuildInOrder(raw, 0) : decoded;
+}
+
+function hasIntegerKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasIntegerKey);
+  if (!isPlainObject(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (INTEGER_KEY.test(key) || hasIntegerKey((value as Document)[key])) return true;
+  }
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Document {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Rebuilds the document at `offset` of `raw` as a Map in byte order. Embedded documents become Maps, arrays stay
+ * arrays (their keys are "0", "1", ... in order anyway); scalar values are decoded one element at a time.
+ */
+function rebuildInOrder(raw: Uint8Array, offset: number): Map<string, unknown> {
+  const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Map<string, unknown>();
+  const size = view.readInt32LE(offset);
+  let pos = offset + 4;
+  const end = offset + size - 1;
+  while (pos < end) {
+    const type = view[pos];
+    const nameEnd = view.indexOf(0, pos + 1);
+    const name = view.toString('utf8', pos + 1, nameEnd);
+    const valueStart = nameEnd + 1;
+    const valueEnd = valueStart + valueLength(view, type, valueStart);
+    out.set(name, decodeValue(view, type, pos, valueStart, valueEnd));
+    pos = valueEnd;
+  }
+  return out;
+}
+
+function decodeValue(view: Buffer, type: number, start: number, valueStart: number, valueEnd: number): unknown {
+  if (type === 0x03) return rebuildInOrder(view, valueStart);
+  if (type === 0x04) {
+    const items = rebuildInOrder(view, valueStart);
+    return [...items.values()];
+  }
+  // One element wrapped in its own document: bson decodes it with the exact options.
+  const element = view.subarray(start, valueEnd);
+  const wrapper = Buffer.alloc(4 + element.length + 1);
+  wrapper.writeInt32LE(wrapper.length, 0);
+  element.copy(wrapper, 4);
+  const decoded = BSON.deserialize(wrapper, EXACT_BSON_OPTIONS);
+  return Object.values(decoded)[0];
+}
+
+function valueLength(view: Buffer, type: number, at: number): number {
+  switch (type) {
+    case 0x01: case 0x09: case 0x11: case 0x12: return 8;
+    case 0x02: case 0x0d: case 0x0e: return 4 + view.readInt32LE(at);
+    case 0x03: case 0x04: case 0x0f: return view.readInt32LE(at);
+    case 0x05: return 5 + view.readInt32LE(at);
+    case 0x06: case 0x0a: case 0x7f: case 0xff: return 0;
+    case 0x07: return 12;
+    case 0x08: return 1;
+    case 0x0b: {
+      const p = view.indexOf(0, at);
+      return view.indexOf(0, p + 1) + 1 - at;
+    }
+    case 0x0c: return 4 + view.readInt32LE(at) + 12;
+    case 0x10: return 4;
+    case 0x13: return 16;
+    default: throw new Error(`unknown BSON type 0x${type.toString(16)}`);
+  }
+}
+
+/** The decoded `_id` of raw document bytes, with its exact type; undefined when the document has none. */
+export function exactIdOf(raw: Uint8Array): unknown {
+  const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const end = view.readInt32LE(0) - 1;
+  let pos = 4;
+  while (pos < end) {
+    const type = view[pos];
+    const nameEnd = view.indexOf(0, pos + 1);
+    const valueStart = nameEnd + 1;
+    const valueEnd = valueStart + valueLength(view, type, valueStart);
+    if (view.toString('utf8', pos + 1, nameEnd) === '_id') {
+      // An embedded-document _id comes back as a Map: its field order is part of its value.
+      return decodeValue(view, type, pos, valueStart, valueEnd);
+    }
+    pos = valueEnd;
+  }
+  return undefined;
+}
