@@ -6,6 +6,7 @@ import { compileProjection } from '../engine/query/projection.js';
 import { FindCursor } from '../engine/query/find_cursor.js';
 import { NaturalScan } from '../engine/query/document_source.js';
 import { cursorReply, numberArg } from './cursor_reply.js';
+import { evaluateLet, runPipelineOn } from '../engine/aggregation/run_aggregate.js';
 
 /** find: filter, sort (incl. $natural), projection, skip, limit, batchSize, singleBatch, tailable/awaitData. */
 export const find: CommandDefinition = {
@@ -25,7 +26,15 @@ export const find: CommandDefinition = {
     const projector = body.projection && Object.keys(body.projection).length ? compileProjection(body.projection, { filter }) : undefined;
     if (!collection) return { cursor: { firstBatch: [], id: Long.fromNumber(0), ns } };
     if (collection.options.viewOn !== undefined) {
-      throw new CommandError('CommandNotSupportedOnView', 'find on a view is answered by the aggregation module');
+      // mongod answers a find on a view by aggregating: the view's pipeline, then the find's own stages.
+      const stages: Document[] = [];
+      if (Object.keys(filter).length) stages.push({ $match: filter });
+      if (sort && Object.keys(sort).length) stages.push({ $sort: sort });
+      if (skip > 0) stages.push({ $skip: skip });
+      if (limitArg > 0) stages.push({ $limit: limitArg });
+      return runPipelineOn(ctx, collName, stages, {
+        batchSize: batchSizeArg, ns, singleBatch: body.singleBatch === true, transform: projector, letValues: evaluateLet(ctx, body.let),
+      });
     }
     if (body.tailable && !collection.isCapped) {
       throw new CommandError('BadValue', `error processing query: ns=${ns} tailable cursor requested on non capped collection`);

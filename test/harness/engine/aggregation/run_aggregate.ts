@@ -39,8 +39,8 @@ export function resolveNamespace(ctx: Pick<CommandContext, 'server' | 'db'>, col
   }
 }
 
-/** Evaluates the command's `let` (constant expressions, `$$NOW` allowed) into variable values. */
-function evaluateLet(ctx: CommandContext, spec: unknown): Variables {
+/** Evaluates a command's `let` (constant expressions, `$$NOW` allowed) into variable values. */
+export function evaluateLet(ctx: CommandContext, spec: unknown): Variables {
   if (spec === undefined) return {};
   if (!isObject(spec)) throw new CommandError('TypeMismatch', "BSON field 'aggregate.let' is the wrong type, expected type 'object'");
   const values: Variables = {};
@@ -60,14 +60,23 @@ export function runPipelineOn(
   ctx: CommandContext,
   coll: string | undefined,
   pipeline: Document[],
-  options: { batchSize: number; letValues?: Variables; ns: string; singleBatch?: boolean },
+  options: {
+    batchSize: number;
+    letValues?: Variables;
+    ns: string;
+    singleBatch?: boolean;
+    /** Applied to each result (find's projection on a view, which keeps find's projection semantics). */
+    transform?: (doc: Document) => Document;
+  },
 ): Document {
   const resolved = coll === undefined ? undefined : resolveNamespace(ctx, coll);
   const stages = [...(resolved?.viewPipeline ?? []), ...pipeline];
   const letValues = options.letValues ?? {};
   const compiled = compilePipeline(stages, ctx, { variableNames: Object.keys(letValues), collection: resolved?.name });
   const input = resolved?.collection ? collectionDocuments(resolved.collection) : [];
-  const results = compiled(input, baseVariables(ctx, letValues)).map(rawResult);
+  const output = compiled(input, baseVariables(ctx, letValues));
+  const transform = options.transform;
+  const results = transform ? output.map((doc) => transform(doc)) : output.map(rawResult);
   const cursor = new AggregateCursor(options.ns, results);
   const batch = cursor.take(options.batchSize);
   if (options.singleBatch) batch.exhausted = true;
