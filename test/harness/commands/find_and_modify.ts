@@ -7,8 +7,8 @@ import { compileProjection } from '../engine/query/projection.js';
 import { isDocument } from '../engine/query/paths.js';
 import type { RawBson } from '../bson/raw_bson.js';
 import {
-  assertNotView, assertSimpleCollation, compileStatementUpdate, letArg, selectDocuments, statementMatcher, updateOne,
-  upsertOne, writeOp,
+  assertNotView, assertSimpleCollation, compileStatementUpdate, letArg, replacementBytes, selectDocuments, statementMatcher,
+  updateOne, upsertOne, writeOp,
 } from './write_statements.js';
 
 /**
@@ -49,13 +49,13 @@ export const findAndModify: CommandDefinition = {
     }
     if (!target) {
       if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null };
-      const inserted = upsertOne(ctx, collName, query, update!);
+      const inserted = upsertOne(ctx, collName, query, update!, replacementBytes(ctx.rawBody, 'update'));
       return {
         lastErrorObject: { n: 1, updatedExisting: false, upserted: inserted.id },
         value: returnNew ? output(inserted) : null,
       };
     }
-    const { after } = updateOne(ctx, collection!, target, update!, matcher);
+    const { after } = updateOne(ctx, collection!, target, update!, matcher, replacementBytes(ctx.rawBody, 'update'));
     return { lastErrorObject: { n: 1, updatedExisting: true }, value: output(returnNew ? after : target) };
   },
 };

@@ -6,8 +6,8 @@ import { isDocument } from '../engine/query/paths.js';
 import { documentsOf } from './insert.js';
 import { writeErrorEntry } from './write_errors.js';
 import {
-  assertNotView, assertSimpleCollation, compileStatementUpdate, filterArg, letArg, selectDocuments, statementMatcher,
-  updateOne, upsertOne,
+  assertNotView, assertSimpleCollation, compileStatementUpdate, filterArg, letArg, replacementBytes, selectDocuments,
+  statementMatcher, updateOne, upsertOne,
 } from './write_statements.js';
 
 /**
@@ -19,7 +19,7 @@ export const update: CommandDefinition = {
   run(ctx: CommandContext): Document {
     const collName = String(ctx.body.update);
     assertValidCollectionName(ctx.db, collName);
-    const statements = documentsOf(ctx, 'updates').map((raw) => raw.toDocument());
+    const statements = documentsOf(ctx, 'updates');
     const ordered = ctx.body.ordered !== false;
     const variables = letArg(ctx.body.let);
     assertNotView(ctx.server.catalog.getCollection(ctx.db, collName));
@@ -29,7 +29,7 @@ export const update: CommandDefinition = {
     const writeErrors: Document[] = [];
     for (let index = 0; index < statements.length; index++) {
       try {
-        const result = runStatement(ctx, collName, statements[index], variables);
+        const result = runStatement(ctx, collName, statements[index].toDocument(), statements[index].bytes, variables);
         n += result.n;
         nModified += result.nModified;
         if (result.upsertedId !== undefined) upserted.push({ index, _id: result.upsertedId });
@@ -52,7 +52,7 @@ interface StatementResult {
   upsertedId?: unknown;
 }
 
-function runStatement(ctx: CommandContext, collName: string, stmt: Document, variables: Document | undefined): StatementResult {
+function runStatement(ctx: CommandContext, collName: string, stmt: Document, raw: Buffer, variables: Document | undefined): StatementResult {
   const q = filterArg(stmt.q, 'update.updates.q');
   const multi = stmt.multi === true;
   const upsert = stmt.upsert === true;
@@ -69,12 +69,13 @@ function runStatement(ctx: CommandContext, collName: string, stmt: Document, var
   const targets = collection ? selectDocuments(collection, q, matcher, multi ? 0 : 1, undefined, variables) : [];
   if (targets.length === 0) {
     if (!upsert) return { n: 0, nModified: 0 };
-    const inserted = upsertOne(ctx, collName, q, u);
+    const inserted = upsertOne(ctx, collName, q, u, replacementBytes(raw, 'u'));
     return { n: 1, nModified: 0, upsertedId: inserted.id };
   }
+  const replacementRaw = u.kind === 'replacement' ? replacementBytes(raw, 'u') : undefined;
   let nModified = 0;
   for (const doc of targets) {
-    if (updateOne(ctx, collection!, doc, u, matcher).modified) nModified++;
+    if (updateOne(ctx, collection!, doc, u, matcher, replacementRaw).modified) nModified++;
   }
   return { n: targets.length, nModified };
 }

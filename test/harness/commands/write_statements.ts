@@ -1,4 +1,4 @@
-import { serialize, type Document } from 'bson';
+import type { Document } from 'bson';
 import type { CommandContext } from '../command_context.js';
 import type { Collection } from '../engine/collection.js';
 import type { OperationContext } from '../engine/write_path.js';
@@ -10,6 +10,8 @@ import { compileMatcher, type Matcher, type MatchDetails } from '../engine/query
 import { compileSort } from '../engine/query/sort.js';
 import { compileUpdate, upsertSeed, withIdFirst, type CompiledUpdate } from '../engine/update/update_driver.js';
 import { isDocument } from '../engine/query/paths.js';
+import { serializeInOrder } from '../engine/update/ordered_serialize.js';
+import { rawField } from '../bson/raw_bson.js';
 
 /**
  * What update, delete and findAndModify share: selecting the documents a statement targets, applying an update to
@@ -88,6 +90,7 @@ export function updateOne(
   doc: StoredDocument,
   update: CompiledUpdate,
   matcher: Matcher,
+  replacementRaw?: Buffer,
 ): UpdateOutcome {
   let matchedField: string | undefined;
   if (update.positional) {
@@ -96,14 +99,21 @@ export function updateOne(
     matchedField = details.elemMatchKey;
   }
   const next = update.apply(doc.doc, { matchedField });
-  const bytes = Buffer.from(serialize(next));
+  const replacing = update.kind === 'replacement';
+  const bytes = serializeInOrder(next, replacing ? replacementRaw : doc.raw, replacing);
   if (bytes.equals(doc.raw)) return { after: doc, modified: false };
   const kind = update.kind === 'replacement' ? 'replacement' : 'operators';
   return { after: ctx.writes.update(collection, doc, bytes, writeOp(ctx), kind), modified: true };
 }
 
 /** Builds and inserts an upsert's document; returns it as stored. Creates the collection when needed. */
-export function upsertOne(ctx: CommandContext, collName: string, query: Document, update: CompiledUpdate): StoredDocument {
+export function upsertOne(
+  ctx: CommandContext,
+  collName: string,
+  query: Document,
+  update: CompiledUpdate,
+  replacementRaw?: Buffer,
+): StoredDocument {
   const seed = upsertSeed(query);
   let doc: Document;
   if (update.kind === 'replacement') {
@@ -116,7 +126,7 @@ export function upsertOne(ctx: CommandContext, collName: string, query: Document
   const op = writeOp(ctx);
   const collection = ctx.writes.ensureCollection(ctx.db, collName, op);
   assertNotView(collection);
-  return ctx.writes.insert(collection, Buffer.from(serialize(doc)), op);
+  return ctx.writes.insert(collection, serializeInOrder(doc, update.kind === 'replacement' ? replacementRaw : undefined, true), op);
 }
 
 /** Compiles a statement's update with its arrayFilters and the command's `let`. */
@@ -141,4 +151,10 @@ export function letArg(value: unknown): Document | undefined {
 /** Compiles a statement filter with the command's `let` variables. */
 export function statementMatcher(filter: Document, variables: Document | undefined): Matcher {
   return compileMatcher(filter, { variables });
+}
+
+/** The exact bytes of a replacement document given as field `name` of `raw` (for keeping its field order). */
+export function replacementBytes(raw: Buffer, name: string): Buffer | undefined {
+  const el = rawField(raw, name);
+  return el && el.type === 0x03 ? raw.subarray(el.valueStart, el.end) : undefined;
 }

@@ -31,6 +31,22 @@ describe('embedded server updates', () => {
     expect(Object.keys(doc!)).toEqual(['_id', 'b', 'a', 'c', 'z']);
   });
 
+  it('keeps the stored order of integer-like field names', async () => {
+    await client.db('update_test').command({ insert: 'docs', documents: [{ _id: 1, name: 'x', '2024': 1 }] });
+    await coll.updateOne({ _id: 1 }, { $set: { name: 'y' } });
+    const raw = await client.db('update_test').collection('docs').findOne({ _id: 1 }, { raw: true });
+    const keys: string[] = [];
+    const buf = Buffer.from(raw as unknown as Uint8Array);
+    for (let p = 4; buf[p] !== 0;) {
+      const end = buf.indexOf(0, p + 1);
+      keys.push(buf.toString('utf8', p + 1, end));
+      const type = buf[p];
+      p = end + 1 + (type === 0x02 ? 4 + buf.readInt32LE(end + 1) : type === 0x10 ? 4 : 8);
+    }
+    // JS objects enumerate "2024" first; the driver serializes it first too, so the stored order is _id, 2024, name.
+    expect(keys).toEqual(['_id', '2024', 'name']);
+  });
+
   it('keeps numeric types: int stays int, overflow becomes long, double wins', async () => {
     await coll.insertOne({ _id: 1, i: new Int32(1), big: new Int32(2147483647), d: new Int32(1) });
     await coll.updateOne({ _id: 1 }, { $inc: { i: new Int32(1), big: new Int32(1), d: new Double(0.5) } });

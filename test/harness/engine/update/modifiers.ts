@@ -109,7 +109,7 @@ function arithmeticModifier(op: '$inc' | '$mul', path: string, arg: unknown): Mo
     if (result instanceof Double && !(v instanceof Double) && !(arg instanceof Double) && typeof v !== 'number' && typeof arg !== 'number') {
       throw new CommandError(
         'BadValue',
-        `Failed to apply ${op} operations to current value (${formatValue(v)}) for document {_id: ${formatValue(ctx.root._id)}}`,
+        `Failed to apply ${op} operations to current value (${safeNumDebug(v)}) for document {_id: ${formatValue(ctx.root._id)}}`,
       );
     }
     return result;
@@ -120,6 +120,14 @@ function arithmeticModifier(op: '$inc' | '$mul', path: string, arg: unknown): Mo
     // A missing field is created with the argument ($inc) or with a zero of the argument's type ($mul).
     missing: () => (op === '$inc' ? arg : zeroLike(arg)),
   };
+}
+
+/** SafeNum::debugString: the value with its numeric type, as in "(NumberLong)9223372036854775807". */
+function safeNumDebug(v: unknown): string {
+  if (v instanceof Int32) return `(NumberInt)${v.value}`;
+  if (v instanceof Long) return `(NumberLong)${v.toString()}`;
+  if (v instanceof Decimal128) return `(NumberDecimal)${v.toString()}`;
+  return `(NumberDouble)${formatValue(v)}`;
 }
 
 function zeroLike(v: unknown): unknown {
