@@ -77,7 +77,7 @@ describe('change streams', () => {
     const coll = db.collection('updates');
     await coll.insertOne({ _id: 1 as never, arr: [1, 2, 3], array: ['foo', { a: 'bar' }, 1, 2, 3], o: { x: 1 } });
     const stream = await opened(coll.watch([], { maxAwaitTimeMS: 100 }));
-    await coll.updateOne({ _id: 1 as never }, { $push: { arr: 4 } });
+    await coll.updateOne({ _id: 1 as never }, { $push: { arr: 4 } } as never);
     // The spec's "Test array truncation": a pipeline update shortening an array.
     await coll.updateOne({ _id: 1 as never }, [{ $set: { array: ['foo', { a: 'bar' }] } }]);
     await coll.updateOne({ _id: 1 as never }, { $set: { 'o.y': 2, n: 1 } });

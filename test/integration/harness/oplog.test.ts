@@ -32,7 +32,7 @@ describe('oplog', () => {
     const coll = client.db('oplog_test').collection('crud');
     await coll.insertOne({ _id: 1 as never, a: 1, b: { c: 1 }, arr: [1, 2] });
     await coll.updateOne({ _id: 1 as never }, { $set: { a: 2 }, $unset: { b: '' } });
-    await coll.updateOne({ _id: 1 as never }, { $push: { arr: 3 } });
+    await coll.updateOne({ _id: 1 as never }, { $push: { arr: 3 } } as never);
     await coll.replaceOne({ _id: 1 as never }, { z: 1 });
     await coll.deleteOne({ _id: 1 as never });
     const [insert, update, push, replace, del] = await entriesFor('oplog_test.crud');

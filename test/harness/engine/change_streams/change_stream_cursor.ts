@@ -38,8 +38,6 @@ export interface ChangeStreamCursorOptions {
   fullDocumentBeforeChange: FullDocumentBeforeChangeMode;
   showExpandedEvents: boolean;
   pipeline: EventPipeline;
-  /** Aborts waits when the client's connection closes. */
-  signal: AbortSignal;
 }
 
 /** mongod's message when the resume point fell off the oplog. */
@@ -66,6 +64,11 @@ export class ChangeStreamCursor implements ServerCursor {
   private invalidated = false;
   /** A resume token that must be seen in the stream (resumeAfter/startAfter an event). */
   private mustFind: { _data: string } | undefined;
+  /**
+   * Ends a getMore's wait when the cursor is killed or the server stops. The client's connection is not used: a
+   * driver may send each getMore on a different pooled connection, and the wait is bounded by maxAwaitTimeMS.
+   */
+  private readonly closed = new AbortController();
 
   constructor(private readonly state: ServerState, private readonly options: ChangeStreamCursorOptions) {
     this.ns = options.ns;
@@ -75,6 +78,10 @@ export class ChangeStreamCursor implements ServerCursor {
     this.position = this.positionBefore(startTime);
     this.postBatchResumeToken = start.kind === 'at' ? highWaterMarkToken(start.clusterTime) : start.token;
     if (start.kind === 'after' && start.mustFind) this.mustFind = start.token;
+  }
+
+  close(): void {
+    this.closed.abort();
   }
 
   replyExtras(): Document {
@@ -88,10 +95,10 @@ export class ChangeStreamCursor implements ServerCursor {
     const waitMs = maxAwaitTimeMs ?? 0;
     if (documents.length === 0 && !this.invalidated && waitMs > 0 && max > 0) {
       const deadline = Date.now() + waitMs;
-      while (documents.length === 0 && !this.options.signal.aborted) {
+      while (documents.length === 0 && !this.closed.signal.aborted) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) break;
-        const written = await this.state.notifier.waitForWrite(remaining, this.options.signal);
+        const written = await this.state.notifier.waitForWrite(remaining, this.closed.signal);
         if (!written) break;
         this.fill(documents, max);
       }

@@ -49,7 +49,6 @@ export async function openChangeStream(ctx: CommandContext, pipeline: Document[]
   const ns = scope.kind === 'collection' ? `${scope.db}.${scope.coll}` : `${ctx.db}.$cmd.aggregate`;
   const cursor = new ChangeStreamCursor(ctx.server, {
     ns, scope, start, fullDocument, fullDocumentBeforeChange, showExpandedEvents, pipeline: events,
-    signal: ctx.conn.closed.signal,
   });
   const batch = await cursor.nextBatch(batchSize, 0);
   // A change stream stays open while empty: only an invalidate ends it.
