@@ -107,7 +107,13 @@ export function convertValue(v: unknown, to: string): unknown {
     case 'string': {
       if (typeof v === 'string') return v;
       const kind = numKind(v);
-      if (kind === 'double') return formatDoubleG(asDouble(v));
+      if (kind === 'double') {
+        // ExpressionConvert's performFormatDouble: names for the special values, else StringBuilder's "%g".
+        const x = asDouble(v);
+        if (Number.isNaN(x)) return 'NaN';
+        if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
+        return formatDoubleG(x);
+      }
       if (kind) return (v as { toString(): string }).toString();
       if (typeof v === 'boolean') return String(v);
       if (v instanceof Date) return formatIsoDate(v);

@@ -209,6 +209,11 @@ describe('evaluateExpression: types and conversion', () => {
     [{ $toDecimal: int(3) }, 'decimal:3'],
     [{ $toString: int(12) }, '12'],
     [{ $toString: dbl(2.5) }, '2.5'],
+    // mongod formats doubles with StringBuilder's "%g" (6 significant digits), specials by name.
+    [{ $toString: dbl(1234567.5) }, '1.23457e+06'],
+    [{ $toString: dbl(0.0001) }, '0.0001'],
+    [{ $toString: dbl(NaN) }, 'NaN'],
+    [{ $toString: dbl(-Infinity) }, '-Infinity'],
     [{ $toString: '$when' }, '2024-03-10T15:04:05.678Z'],
     [{ $toString: oid }, '65f0c0ffee0000000000abcd'],
     [{ $toBool: int(0) }, false],
