@@ -29,11 +29,9 @@ export type CommandReply = Document;
 /** One entry of the command table. */
 export interface CommandDefinition {
   run(ctx: CommandContext): Promise<CommandReply> | CommandReply;
-  /** False for commands allowed before authentication (hello, saslStart, ...). Default true. */
-  requiresAuth?: boolean;
   /**
-   * Checks that the connection's users may run this command (throws Unauthorized, code 13). Absent means: any
-   * authenticated user may run it.
+   * False for commands allowed before authentication (hello, saslStart, ...). Default true. What an authenticated
+   * user needs for the others is decided centrally by auth/command_requirements.ts.
    */
-  authorize?(ctx: CommandContext): void;
+  requiresAuth?: boolean;
 }

@@ -2,6 +2,7 @@ import { Binary, Long, type Document } from 'bson';
 import type { CommandContext, CommandDefinition, CommandReply } from './command_context.js';
 import { CommandError } from './errors.js';
 import { COMMANDS } from './commands/command_table.js';
+import { authorizeCommand } from './auth/authorization.js';
 import { CloseConnectionSignal, FailCommandError } from './engine/fail_points.js';
 import { beginCommandSession, type CommandSession } from './engine/command_session.js';
 import { errorLabelsFor } from './engine/transactions.js';
@@ -29,10 +30,7 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
     if (!def) {
       throw new CommandError('CommandNotFound', `no such command: '${ctx.commandName}'`);
     }
-    if (def.requiresAuth !== false && ctx.server.authEnabled && ctx.conn.users.length === 0) {
-      throw new CommandError('Unauthorized', `Command ${ctx.commandName} requires authentication`);
-    }
-    if (ctx.server.authEnabled) def.authorize?.(ctx);
+    if (ctx.server.authEnabled) authorizeCommand(ctx, def);
     countOperation(ctx);
     labelsOverride = (await ctx.server.failPoints.beforeCommand(ctx)).errorLabelsOverride;
     // Session checkout after the fail point, as on mongod: a failed first statement never starts its transaction.

@@ -2,6 +2,7 @@ import { ServerState } from './engine/server_state.js';
 import { Listener } from './listener.js';
 import { resolveServerOptions, type ServerOptions } from './server_options.js';
 import { startBackgroundJobs } from './engine/background_jobs.js';
+import { seedUsers } from './auth/user_store.js';
 
 /** A running embedded server. */
 export interface RunningServer {
@@ -19,6 +20,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const resolved = resolveServerOptions(options);
   const state = new ServerState(resolved);
+  seedUsers(state, resolved.users);
   const listener = new Listener(state);
   const port = await listener.listen(resolved.port, resolved.host);
   state.me = `${resolved.host}:${port}`;

@@ -4,6 +4,7 @@ import type { CommandContext } from '../command_context.js';
 import { Long as BsonLong } from 'bson';
 import { isNumeric, toNumber } from '../engine/bson_order.js';
 import { CommandError } from '../errors.js';
+import { cursorOwnerKey } from '../auth/cursor_owner.js';
 
 /**
  * Builds the `{cursor: {firstBatch|nextBatch, id, ns}}` reply, registering the cursor when it has more to give
@@ -17,7 +18,7 @@ export function cursorReply(
   existingId?: Long,
 ): Document {
   let id: Long = BsonLong.fromNumber(0);
-  if (!batch.exhausted) id = existingId ?? ctx.server.cursors.register(cursor);
+  if (!batch.exhausted) id = existingId ?? ctx.server.cursors.register(cursor, cursorOwnerKey(ctx.conn));
   else if (existingId) ctx.server.cursors.kill(existingId);
   else cursor.close?.();
   // mongod's CursorResponseBuilder writes the batch, then postBatchResumeToken, then id and ns.

@@ -2,6 +2,7 @@ import { Int32, Long, type Document } from 'bson';
 import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/constants.js';
 import { TERM } from '../engine/oplog.js';
+import { speculativeSaslStart, supportedMechanisms } from '../auth/sasl_session.js';
 
 /** maxWireVersion of mongod 7.0. */
 export const MAX_WIRE_VERSION = 21;
@@ -44,9 +45,11 @@ export const hello: CommandDefinition = {
       maxWireVersion: new Int32(MAX_WIRE_VERSION),
       readOnly: false,
     };
-    if (ctx.body.saslSupportedMechs !== undefined && server.authEnabled) {
-      reply.saslSupportedMechs = ['SCRAM-SHA-1', 'SCRAM-SHA-256'];
-    }
+    // mongod answers both whether or not auth is enforced, and leaves each out when the user is unknown.
+    const mechanisms = supportedMechanisms(server, ctx.body.saslSupportedMechs);
+    if (mechanisms) reply.saslSupportedMechs = mechanisms;
+    const speculative = speculativeSaslStart(server, ctx.conn, ctx.body.speculativeAuthenticate);
+    if (speculative) reply.speculativeAuthenticate = speculative;
     return reply;
   },
 };

@@ -24,14 +24,22 @@ export interface CursorBatch {
 /** Open cursors by id. Ids are random positive int64s, as mongod's. */
 export class CursorRegistry {
   private readonly cursors = new Map<string, ServerCursor>();
+  /** Who opened each cursor (auth/cursor_owner.ts); getMore and killCursors check it when auth is on. */
+  private readonly owners = new Map<string, string>();
 
-  register(cursor: ServerCursor): Long {
+  register(cursor: ServerCursor, owner = ''): Long {
     let id: Long;
     do {
       id = Long.fromBits((Math.random() * 0x7fffffff) | 0, (Math.random() * 0x7fffffff) | 0);
     } while (id.isZero() || this.cursors.has(id.toString()));
     this.cursors.set(id.toString(), cursor);
+    this.owners.set(id.toString(), owner);
     return id;
+  }
+
+  /** The owner key given at registration; undefined when no such cursor is open. */
+  ownerOf(id: Long): string | undefined {
+    return this.owners.get(id.toString());
   }
 
   get(id: Long, ns: string): ServerCursor {
@@ -52,6 +60,7 @@ export class CursorRegistry {
     if (!cursor) return false;
     cursor.close?.();
     this.cursors.delete(id.toString());
+    this.owners.delete(id.toString());
     return true;
   }
 
@@ -62,5 +71,6 @@ export class CursorRegistry {
   killAll(): void {
     for (const c of this.cursors.values()) c.close?.();
     this.cursors.clear();
+    this.owners.clear();
   }
 }
