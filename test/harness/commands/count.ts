@@ -3,7 +3,7 @@ import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
 import { isDocument } from '../engine/query/paths.js';
 import { numberArg } from './cursor_reply.js';
-import { assertSimpleCollation, selectDocuments, statementMatcher } from './write_statements.js';
+import { assertHint, assertSimpleCollation, selectDocuments, statementMatcher } from './write_statements.js';
 
 /** count: documents matching `query`, after `skip`, at most `limit` (a negative limit counts as its absolute value). */
 export const count: CommandDefinition = {
@@ -19,6 +19,7 @@ export const count: CommandDefinition = {
     const matcher = statementMatcher(query, undefined);
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
     if (!collection) return { n: 0 };
+    assertHint(collection, body.hint);
     if (collection.options.viewOn !== undefined) {
       throw new CommandError('CommandNotSupportedOnView', `count on the view ${collection.ns} is not supported by the embedded server; use aggregate`);
     }

@@ -5,7 +5,10 @@ import { assertValidCollectionName } from '../engine/namespace.js';
 import { isNumeric, toNumber } from '../engine/bson_order.js';
 import { documentsOf } from './insert.js';
 import { writeErrorEntry } from './write_errors.js';
-import { assertNotView, assertSimpleCollation, filterArg, letArg, selectDocuments, statementMatcher, writeOp } from './write_statements.js';
+import { assertHint, assertKnownFields, assertNotView, assertSimpleCollation, filterArg, letArg, selectDocuments, statementMatcher, writeOp } from './write_statements.js';
+
+/** The fields of a delete statement (DeleteOpEntry in mongod's write_ops.idl). */
+const DELETE_STATEMENT_FIELDS: ReadonlySet<string> = new Set(['q', 'limit', 'hint', 'collation', 'sampleId']);
 
 /** delete: statements from the `deletes` sequence or array, each {q, limit: 0 | 1, hint, collation}; replies {n}. */
 export const deleteCommand: CommandDefinition = {
@@ -13,6 +16,12 @@ export const deleteCommand: CommandDefinition = {
     const collName = String(ctx.body.delete);
     assertValidCollectionName(ctx.db, collName);
     const statements = documentsOf(ctx, 'deletes').map((raw) => raw.toDocument());
+    // Statement shapes are checked when the command is parsed (mongod's IDL): a bad one fails the whole command.
+    for (const stmt of statements) {
+      assertKnownFields(stmt, DELETE_STATEMENT_FIELDS, 'delete.deletes');
+      filterArg(stmt.q, 'delete.deletes.q');
+      if (stmt.limit === undefined) throw new CommandError('FailedToParse', "BSON field 'delete.deletes.limit' is missing but a required field", {}, 40414);
+    }
     const ordered = ctx.body.ordered !== false;
     const variables = letArg(ctx.body.let);
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
@@ -23,12 +32,12 @@ export const deleteCommand: CommandDefinition = {
       const stmt = statements[index];
       try {
         const q = filterArg(stmt.q, 'delete.deletes.q');
-        if (stmt.limit === undefined) throw new CommandError('FailedToParse', "BSON field 'delete.deletes.limit' is missing but a required field", {}, 40414);
         const limit = isNumeric(stmt.limit) ? toNumber(stmt.limit) : NaN;
         if (limit !== 0 && limit !== 1) {
           throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(stmt.limit)}`);
         }
         assertSimpleCollation(stmt.collation);
+        assertHint(collection, stmt.hint);
         const matcher = statementMatcher(q, variables);
         if (!collection) continue;
         for (const doc of selectDocuments(collection, q, matcher, limit, undefined, variables)) {

@@ -7,7 +7,7 @@ import { compileProjection } from '../engine/query/projection.js';
 import { isDocument } from '../engine/query/paths.js';
 import type { RawBson } from '../bson/raw_bson.js';
 import {
-  assertNotView, assertSimpleCollation, compileStatementUpdate, letArg, replacementBytes, selectDocuments, statementMatcher,
+  assertHint, assertNotView, assertSimpleCollation, compileStatementUpdate, letArg, replacementBytes, selectDocuments, statementMatcher,
   updateOne, upsertOne, writeOp,
 } from './write_statements.js';
 
@@ -41,6 +41,7 @@ export const findAndModify: CommandDefinition = {
     const update = remove ? undefined : compileStatementUpdate(body.update, body.arrayFilters, variables, 'findAndModify.update');
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
     assertNotView(collection);
+    assertHint(collection, body.hint);
     const [target] = collection ? selectDocuments(collection, query, matcher, 1, sort, variables) : [];
     if (remove) {
       if (!target) return { lastErrorObject: { n: 0 }, value: null };

@@ -6,7 +6,7 @@ import { isDocument } from '../engine/query/paths.js';
 import { documentsOf } from './insert.js';
 import { writeErrorEntry } from './write_errors.js';
 import {
-  assertNotView, assertSimpleCollation, compileStatementUpdate, filterArg, letArg, replacementBytes, selectDocuments,
+  assertHint, assertKnownFields, assertNotView, assertSimpleCollation, compileStatementUpdate, filterArg, letArg, replacementBytes, selectDocuments,
   statementMatcher, updateOne, upsertOne,
 } from './write_statements.js';
 
@@ -20,6 +20,13 @@ export const update: CommandDefinition = {
     const collName = String(ctx.body.update);
     assertValidCollectionName(ctx.db, collName);
     const statements = documentsOf(ctx, 'updates');
+    // Statement shapes are checked when the command is parsed (mongod's IDL): a bad one fails the whole command.
+    for (const raw of statements) {
+      const stmt = raw.toDocument();
+      assertKnownFields(stmt, UPDATE_STATEMENT_FIELDS, 'update.updates');
+      filterArg(stmt.q, 'update.updates.q');
+      if (stmt.u === undefined) throw new CommandError('FailedToParse', "BSON field 'update.updates.u' is missing but a required field", {}, 40414);
+    }
     const ordered = ctx.body.ordered !== false;
     const variables = letArg(ctx.body.let);
     assertNotView(ctx.server.catalog.getCollection(ctx.db, collName));
@@ -46,6 +53,12 @@ export const update: CommandDefinition = {
   },
 };
 
+/** The fields of an update statement (UpdateOpEntry in mongod's write_ops.idl). */
+const UPDATE_STATEMENT_FIELDS: ReadonlySet<string> = new Set([
+  'q', 'u', 'c', 'arrayFilters', 'hint', 'multi', 'upsert', 'upsertSupplied', 'collation', 'sampleId',
+  '$_allowShardKeyUpdatesWithoutFullShardKeyInQuery',
+]);
+
 interface StatementResult {
   n: number;
   nModified: number;
@@ -57,15 +70,16 @@ function runStatement(ctx: CommandContext, collName: string, stmt: Document, raw
   const multi = stmt.multi === true;
   const upsert = stmt.upsert === true;
   assertSimpleCollation(stmt.collation);
-  if (stmt.hint !== undefined && !isDocument(stmt.hint) && typeof stmt.hint !== 'string') {
-    throw new CommandError('FailedToParse', 'hint must be a string or an object');
-  }
+  const collection = ctx.server.catalog.getCollection(ctx.db, collName);
+  assertHint(collection, stmt.hint);
+  // `c` holds constants for a pipeline update; they join the command's `let` variables.
+  if (stmt.c !== undefined && !isDocument(stmt.c)) throw new CommandError('TypeMismatch', "BSON field 'update.updates.c' is the wrong type, expected type 'object'");
+  if (stmt.c !== undefined) variables = { ...(variables ?? {}), ...(stmt.c as Document) };
   const u = compileStatementUpdate(stmt.u, stmt.arrayFilters, variables, 'update.updates.u');
   if (multi && u.kind === 'replacement') {
     throw new CommandError('InvalidOptions', 'multi update is not supported for replacement-style update', {}, 72);
   }
   const matcher = statementMatcher(q, variables);
-  const collection = ctx.server.catalog.getCollection(ctx.db, collName);
   const targets = collection ? selectDocuments(collection, q, matcher, multi ? 0 : 1, undefined, variables) : [];
   if (targets.length === 0) {
     if (!upsert) return { n: 0, nModified: 0 };

@@ -158,3 +158,38 @@ export function replacementBytes(raw: Buffer, name: string): Buffer | undefined 
   const el = rawField(raw, name);
   return el && el.type === 0x03 ? raw.subarray(el.valueStart, el.end) : undefined;
 }
+
+/**
+ * Checks a statement's `hint` (an index name or key pattern) against the collection's indexes, as mongod does:
+ * an unknown index is BadValue. A missing collection has nothing to hint at, and mongod lets that pass.
+ */
+export function assertHint(collection: Collection | undefined, hint: unknown): void {
+  if (hint === undefined || hint === null) return;
+  if (typeof hint !== 'string' && !isDocument(hint)) {
+    throw new CommandError('FailedToParse', 'hint must be a string or an object');
+  }
+  if (!collection) return;
+  if (typeof hint === 'string' ? hint === '' : Object.keys(hint).length === 0) return;
+  const specs: Document[] = collection.hasIdIndex ? [{ name: '_id_', key: { _id: 1 } }] : [];
+  for (const index of collection.indexes.values()) specs.push(index.spec);
+  const found = specs.some((spec) => (typeof hint === 'string' ? spec.name === hint : sameKeyPattern(spec.key as Document, hint)));
+  if (!found) throw new CommandError('BadValue', 'hint provided does not correspond to an existing index');
+}
+
+function sameKeyPattern(a: Document, b: Document): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k, i) => k === kb[i] && String(numberOrString(a[k])) === String(numberOrString(b[k])));
+}
+
+function numberOrString(v: unknown): unknown {
+  return typeof v === 'string' ? v : Number((v as { valueOf(): unknown })?.valueOf?.() ?? v);
+}
+
+/** Refuses fields a statement of `command.field` does not have (mongod's IDL parsers are strict: 40415). */
+export function assertKnownFields(stmt: Document, allowed: ReadonlySet<string>, prefix: string): void {
+  for (const key of Object.keys(stmt)) {
+    if (!allowed.has(key)) throw new CommandError('Location40415', `BSON field '${prefix}.${key}' is an unknown field.`, {}, 40415);
+  }
+}

@@ -90,3 +90,35 @@ describe('embedded server CRUD commands', () => {
     await expect(db.collection('v').deleteMany({})).rejects.toMatchObject({ code: 166 });
   });
 });
+
+describe('embedded server write statement validation', () => {
+  let deployment: TestDeployment;
+  let client: MongoClient;
+
+  beforeAll(async () => {
+    deployment = await sourceDeployment();
+    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+    await client.db('crud_validation').collection('docs').insertOne({ _id: 1, x: 1 });
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await deployment.stop();
+  });
+
+  it('refuses a hint that names no index', async () => {
+    await expect(client.db('crud_validation').collection('docs').deleteOne({ x: 1 }, { hint: 'nope_1' })).rejects.toMatchObject({ code: 2 });
+    expect(await client.db('crud_validation').collection('docs').updateOne({ _id: 1 }, { $set: { y: 1 } }, { hint: { _id: 1 } })).toMatchObject({ modifiedCount: 1 });
+  });
+
+  it('refuses unknown statement fields as mongod 7.0 does (update with sort is 8.0)', async () => {
+    await expect(client.db('crud_validation').command({ update: 'docs', updates: [{ q: {}, u: { $set: { a: 1 } }, sort: { x: 1 } }] }))
+      .rejects.toMatchObject({ code: 40415 });
+  });
+
+  it('passes statement constants c to pipeline updates', async () => {
+    await client.db('crud_validation').command({ update: 'docs', updates: [{ q: { _id: 1 }, u: [{ $set: { z: '$$v' } }], c: { v: 42 } }] });
+    expect(await client.db('crud_validation').collection('docs').findOne({ _id: 1 })).toMatchObject({ z: 42 });
+  });
+});
