@@ -1,6 +1,9 @@
 import { Decimal128, Double, Int32, Long, MongoClient, type Db } from 'mongodb';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
+/** Test documents choose their own `_id` types. */
+type AnyDoc = { _id: unknown; [key: string]: unknown };
+
 describe('aggregate', () => {
   let deployment: TestDeployment;
   let client: MongoClient;
@@ -12,13 +15,13 @@ describe('aggregate', () => {
     await client.connect();
     db = client.db('aggregate_test');
     await db.dropDatabase();
-    await db.collection('sales').insertMany([
+    await db.collection<AnyDoc>('sales').insertMany([
       { _id: 1, item: 'a', price: new Int32(10), qty: new Int32(2), tags: ['x', 'y'], when: new Date('2024-01-15T10:00:00Z') },
       { _id: 2, item: 'b', price: new Int32(20), qty: new Int32(1), tags: ['y'], when: new Date('2024-02-01T00:00:00Z') },
       { _id: 3, item: 'a', price: new Int32(5), qty: new Int32(10), tags: [], when: new Date('2024-02-20T12:30:00Z') },
       { _id: 4, item: 'c', price: new Double(2.5), qty: new Int32(4), when: new Date('2024-03-01T00:00:00Z') },
     ]);
-    await db.collection('items').insertMany([
+    await db.collection<AnyDoc>('items').insertMany([
       { _id: 'a', name: 'Apple' },
       { _id: 'b', name: 'Banana' },
     ]);
@@ -63,7 +66,7 @@ describe('aggregate', () => {
 
   it('returns untouched documents byte for byte and in cursor batches', async () => {
     const docs = Array.from({ length: 250 }, (_, i) => ({ _id: i, v: new Decimal128(`${i}.50`) }));
-    await db.collection('many').insertMany(docs);
+    await db.collection<AnyDoc>('many').insertMany(docs);
     const out = await db.collection('many').aggregate([{ $match: { _id: { $gte: 10 } } }, { $sort: { _id: -1 } }, { $skip: 5 }], { batchSize: 20 }).toArray();
     expect(out).toHaveLength(235);
     expect(out[0]._id).toBe(244);

@@ -1,6 +1,9 @@
 import { MongoClient, type Db } from 'mongodb';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
+/** Test documents choose their own `_id` types. */
+type AnyDoc = { _id: unknown; [key: string]: unknown };
+
 describe('views', () => {
   let deployment: TestDeployment;
   let client: MongoClient;
@@ -12,7 +15,7 @@ describe('views', () => {
     await client.connect();
     db = client.db('views_test');
     await db.dropDatabase();
-    await db.collection('people').insertMany([
+    await db.collection<AnyDoc>('people').insertMany([
       { _id: 1, name: 'ann', age: 31, city: 'Oslo' },
       { _id: 2, name: 'bob', age: 17, city: 'Rome' },
       { _id: 3, name: 'cid', age: 45, city: 'Oslo' },
@@ -54,11 +57,11 @@ describe('views', () => {
   });
 
   it('refuses inserts into a view with 166 CommandNotSupportedOnView', async () => {
-    await expect(db.collection('adults').insertOne({ name: 'eve' })).rejects.toMatchObject({ code: 166, codeName: 'CommandNotSupportedOnView' });
+    await expect(db.collection<AnyDoc>('adults').insertOne({ name: 'eve' })).rejects.toMatchObject({ code: 166, codeName: 'CommandNotSupportedOnView' });
   });
 
   it('follows the view pipeline as the source changes', async () => {
-    await db.collection('people').insertOne({ _id: 5, name: 'eve', age: 60, city: 'Rome' });
+    await db.collection<AnyDoc>('people').insertOne({ _id: 5, name: 'eve', age: 60, city: 'Rome' });
     expect(await db.collection('adults').countDocuments()).toBe(4);
     await db.collection('people').deleteOne({ _id: 5 });
   });
