@@ -308,6 +308,24 @@ describe('change streams', () => {
     expect(onlyInsert.operationType).toBe('insert');
   });
 
+  it('reports view definitions as create, modify and drop on database streams with showExpandedEvents', async () => {
+    await db.createCollection('base');
+    const stream = await opened(db.watch([], { maxAwaitTimeMS: 100, showExpandedEvents: true }));
+    await db.createCollection('v', { viewOn: 'base', pipeline: [{ $match: { a: 1 } }] });
+    await db.command({ collMod: 'v', viewOn: 'base', pipeline: [] });
+    await db.collection('v').drop();
+    const [create, modify, drop] = (await take(stream, 3)) as Document[];
+    await stream.close();
+    expect(Object.keys(create)).toEqual(['_id', 'operationType', 'clusterTime', 'wallTime', 'ns', 'operationDescription']);
+    expect(create).toMatchObject({
+      operationType: 'create', ns: { db: db.databaseName, coll: 'v' },
+      operationDescription: { viewOn: 'base', pipeline: [{ $match: { a: 1 } }] },
+    });
+    expect(modify).toMatchObject({ operationType: 'modify', operationDescription: { viewOn: 'base', pipeline: [] } });
+    expect(Object.keys(drop)).toEqual(['_id', 'operationType', 'clusterTime', 'wallTime', 'ns']);
+    expect(drop).toMatchObject({ operationType: 'drop', ns: { db: db.databaseName, coll: 'v' } });
+  });
+
   it('unwinds a transaction into events with lsid, txnNumber and distinct tokens', async () => {
     const coll = db.collection('txn');
     await coll.insertOne({ _id: 0 as never });

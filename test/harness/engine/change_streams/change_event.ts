@@ -39,6 +39,8 @@ export interface ChangeEvent {
   /** Position of the operation in its applyOps entry and that entry's time: the key of its pre-image. */
   readonly applyOpsIndex: number;
   readonly applyOpsTs: Timestamp;
+  /** Made from a write to `<db>.system.views` (view create, modify, drop): a reduced shape. */
+  readonly isViewEvent: boolean;
 }
 
 /** Options that change the events a stream sees. */
@@ -143,12 +145,15 @@ interface Draft {
   to?: { db: string; coll: string };
   /** Also matches the stream through the target namespace (renames). */
   alsoNs?: { db: string; coll?: string };
+  isViewEvent?: boolean;
 }
 
 function eventFromOperation(
   raw: Buffer, offset: number, op: Document, ctx: EntryContext, scope: StreamScope, options: EventOptions,
 ): ChangeEvent | undefined {
-  const draft = draftFromOperation(raw, offset, op);
+  const draft = scope.kind !== 'collection' && isSystemViews(op.ns)
+    ? (options.showExpandedEvents ? draftFromViewWrite(op) : undefined)
+    : draftFromOperation(raw, offset, op);
   if (!draft) return undefined;
   if (EXPANDED_ONLY.has(draft.operationType) && !options.showExpandedEvents) return undefined;
   if (!inScope(draft.ns, scope) && !(draft.alsoNs && inScope(draft.alsoNs, scope))) return undefined;
@@ -184,6 +189,7 @@ function eventFromOperation(
     txnOpIndex: ctx.txn?.index ?? 0,
     applyOpsIndex: ctx.txn?.applyOpsIndex ?? 0,
     applyOpsTs: ctx.txn?.applyOpsTs ?? ctx.ts,
+    isViewEvent: draft.isViewEvent === true,
   };
 }
 
@@ -214,6 +220,27 @@ function draftFromOperation(raw: Buffer, offset: number, op: Document): Draft | 
       return draftFromCommand(ns.db, op);
     default:
       return undefined;
+  }
+}
+
+function isSystemViews(ns: unknown): boolean {
+  return typeof ns === 'string' && splitNs(ns).coll === 'system.views';
+}
+
+/**
+ * Views are defined by the documents of `<db>.system.views` (`_id` is the view's namespace): database and cluster
+ * streams report their insert, replacement and delete as the view's create, modify and drop
+ * (ChangeStreamViewDefinitionEventTransformation).
+ */
+function draftFromViewWrite(op: Document): Draft | undefined {
+  const o = op.o as Document;
+  if (typeof o._id !== 'string') return undefined;
+  const ns = splitNs(o._id);
+  switch (op.op) {
+    case 'i': return { operationType: 'create', ns, operationDescription: without(o, '_id'), isViewEvent: true };
+    case 'u': return { operationType: 'modify', ns, operationDescription: without(o, '_id'), isViewEvent: true };
+    case 'd': return { operationType: 'drop', ns, isViewEvent: true };
+    default: return undefined;
   }
 }
 
@@ -303,6 +330,13 @@ export interface EventImages {
  * updateDescription, stateBeforeChange, and the pre-image last (added by a later stage).
  */
 export function renderEvent(event: ChangeEvent, options: EventOptions, images: EventImages = {}): Document {
+  if (event.isViewEvent) {
+    const view: Document = { _id: event.token, operationType: event.operationType, clusterTime: event.clusterTime };
+    view.wallTime = event.wallTime;
+    view.ns = { db: event.ns.db, coll: event.ns.coll };
+    if (event.operationDescription) view.operationDescription = event.operationDescription;
+    return view;
+  }
   const out: Document = {};
   if (event.to) out.to = event.to;
   if (event.lsid !== undefined) {
