@@ -116,6 +116,37 @@ export const ERROR_CODES = Object.freeze({
    * *Solution*: convert the standalone server to a one-member replica set, or use a replica set or sharded cluster.
    */
   PREFLIGHT_UNSUPPORTED_TOPOLOGY: 'PREFLIGHT-2002',
+  /**
+   * A cluster's server version is outside the supported range (6.0 to 8.x).
+   *
+   * *Solution*: upgrade the cluster to a supported version, or use a tool that supports the version.
+   */
+  PREFLIGHT_UNSUPPORTED_VERSION: 'PREFLIGHT-2003',
+  /**
+   * The source and the destination are the same deployment (they share replica set members).
+   *
+   * *Solution*: point `destination.uri` at another cluster.
+   */
+  PREFLIGHT_SAME_DEPLOYMENT: 'PREFLIGHT-2004',
+  /**
+   * The destination holds user data that this migration did not write.
+   *
+   * *Solution*: migrate into an empty destination: drop the listed databases there (after checking they are not
+   * needed), or choose another destination.
+   */
+  PREFLIGHT_DESTINATION_NOT_EMPTY: 'PREFLIGHT-2005',
+  /**
+   * The destination holds the state of another migration (a different `id`).
+   *
+   * *Solution*: use the same `id` as that migration to resume it, or `sync reset` it first.
+   */
+  PREFLIGHT_OTHER_MIGRATION: 'PREFLIGHT-2006',
+  /**
+   * The source has a namespace the tool cannot sync yet (for example a time series collection).
+   *
+   * *Solution*: exclude the namespace with `excludeNamespaces`, and move it by other means (mongodump/mongorestore).
+   */
+  PREFLIGHT_UNSUPPORTED_NAMESPACE: 'PREFLIGHT-2007',
 
   /**
    * The command does not fit the migration's current state (for example `commit` before the copy is done).

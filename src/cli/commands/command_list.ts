@@ -5,11 +5,13 @@
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli_context.js';
 import { configCommand } from './config.js';
+import { startCommand } from './start.js';
 
 /** Builds one command module for a context. */
 export type CommandFactory = (context: CliContext) => CommandModule<object, never>;
 
 /** Every top-level command. */
 export const COMMANDS: readonly CommandFactory[] = Object.freeze([
+  startCommand as CommandFactory,
   configCommand as CommandFactory,
 ]);

@@ -53,7 +53,7 @@ export const find: CommandDefinition = {
         },
       });
     } else {
-      const plan = planQuery(collection, filter, sort);
+      const plan = planQuery(collection, filter, sort, { min: body.min, max: body.max, hint: body.hint });
       cursor = new FindCursor(plan.source, { ns, residual: plan.residual, projector, skip, limit: limitArg });
     }
     const batch = await cursor.nextBatch(batchSizeArg, 0);

@@ -4,6 +4,7 @@ import { canonicalRank } from '../bson_order.js';
 import { IdRangeScan, MaterializedSource, NaturalScan, type DocumentSource, type IdBounds } from './document_source.js';
 import { compileFilter, type DocumentPredicate } from './filter.js';
 import { compileSort } from './sort.js';
+import { CommandError } from '../../errors.js';
 
 /** How a find reads a collection: the source of documents and the filter still to apply to each. */
 export interface QueryPlan {
@@ -14,11 +15,19 @@ export interface QueryPlan {
 
 const RANGE_OPERATORS = new Set(['$gt', '$gte', '$lt', '$lte', '$eq']);
 
+/** find's `min`/`max`: index bounds (min inclusive, max exclusive) in the hinted index's key order. */
+export interface IndexBounds {
+  min?: Document;
+  max?: Document;
+  hint?: unknown;
+}
+
 /**
- * Chooses a scan: the `_id` index for `_id` equality/ranges or an `_id` sort, natural order for `$natural` or no
- * sort, and otherwise a full scan followed by an in-memory sort.
+ * Chooses a scan: the `_id` index for `_id` equality/ranges, an `_id` sort or `min`/`max` bounds, natural order for
+ * `$natural` or no sort, and otherwise a full scan followed by an in-memory sort.
  */
-export function planQuery(collection: Collection, filter: Document, sort: Document | undefined): QueryPlan {
+export function planQuery(collection: Collection, filter: Document, sort: Document | undefined, bounds: IndexBounds = {}): QueryPlan {
+  if (bounds.min !== undefined || bounds.max !== undefined) return planIndexBounds(collection, filter, sort, bounds);
   const sortKeys = Object.keys(sort ?? {});
   const naturalSort = sortKeys.length === 1 && sortKeys[0] === '$natural';
   const idSort = sortKeys.length === 1 && sortKeys[0] === '_id';
@@ -76,4 +85,38 @@ function isOperatorObject(v: unknown): v is Document {
   if (proto !== Object.prototype && proto !== null) return false;
   const keys = Object.keys(v as Document);
   return keys.length > 0 && keys[0].startsWith('$');
+}
+
+/**
+ * `min`/`max` bounds: unlike `$gte`/`$lt`, they are positions in the index's key order, across BSON types, which
+ * is what makes them right for splitting a collection of mixed `_id` types. mongod requires a hint naming the
+ * index; this server keeps only the `_id` index ordered, so only that one is accepted.
+ */
+function planIndexBounds(collection: Collection, filter: Document, sort: Document | undefined, bounds: IndexBounds): QueryPlan {
+  const hint = bounds.hint;
+  const hintsId = hint === '_id_' || (isPlainDocument(hint) && Object.keys(hint).length === 1 && Number((hint as Document)._id) === 1);
+  if (hint === undefined) {
+    throw new CommandError('BadValue', 'When using min()/max() a hint of which index to use must be provided', {}, 51173);
+  }
+  if (!hintsId || !collection.hasIdIndex) {
+    throw new CommandError('BadValue', 'the embedded server supports min()/max() only with a hint of the _id index');
+  }
+  for (const [name, b] of [['min', bounds.min], ['max', bounds.max]] as const) {
+    if (b !== undefined && (!isPlainDocument(b) || Object.keys(b).length !== 1 || !('_id' in b))) {
+      throw new CommandError('BadValue', `${name} must match the hinted index's key pattern {_id: 1}`, {}, 51174);
+    }
+  }
+  const sortKeys = Object.keys(sort ?? {});
+  if (sortKeys.length > 0 && !(sortKeys.length === 1 && sortKeys[0] === '_id' && Number(sort!._id) > 0)) {
+    throw new CommandError('BadValue', 'the embedded server supports min()/max() only in ascending _id order');
+  }
+  const source = new IdRangeScan(collection, {
+    lower: bounds.min ? { value: bounds.min._id, inclusive: true } : undefined,
+    upper: bounds.max ? { value: bounds.max._id, inclusive: false } : undefined,
+  });
+  return { source, residual: Object.keys(filter).length ? compileFilter(filter) : undefined };
+}
+
+function isPlainDocument(v: unknown): v is Document {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }

@@ -1,0 +1,139 @@
+/**
+ * Copies one partition: reads its `_id` range from the source as exact bytes, writes them to the destination in
+ * batches bounded by bytes and by count, and checkpoints the last `_id` written after each batch. A rerun resumes
+ * from the checkpoint; documents of a batch that was written but not checkpointed come back as duplicate `_id`
+ * errors, which mean "already copied".
+ */
+import { MongoBulkWriteError, type Document, type FindOptions, type MongoClient } from 'mongodb';
+import type { PartitionDocument } from '../state/partition_store.js';
+import { exactIdOf, toExactDocument } from './exact_document.js';
+import type { Logger } from '../log/logger.js';
+
+/** Most documents in one insert, well under mongod's maxWriteBatchSize (100,000). */
+export const MAX_BATCH_DOCUMENTS = 10_000;
+
+/** Duplicate key: on the destination during the copy only the `_id` index is unique. */
+const DUPLICATE_KEY = 11000;
+
+/** The checkpoint calls the copier makes (PartitionStore provides them). */
+export interface PartitionCheckpoints {
+  checkpoint(id: string, lastKey: Document, docs: number, bytes: number): Promise<void>;
+  markDone(id: string): Promise<void>;
+}
+
+/** What copying a partition did in this run. */
+export interface PartitionCopyResult {
+  readonly docs: number;
+  readonly bytes: number;
+}
+
+/** Progress callback: called after each batch. */
+export type BatchWrittenListener = (ns: string, docs: number, bytes: number) => void;
+
+export interface PartitionCopierOptions {
+  readonly batchSizeBytes: number;
+  readonly onBatch?: BatchWrittenListener;
+}
+
+/** Copies partitions from the source to the destination. */
+export class PartitionCopier {
+  constructor(
+    private readonly source: MongoClient,
+    private readonly destination: MongoClient,
+    private readonly checkpoints: PartitionCheckpoints,
+    private readonly logger: Logger,
+    private readonly options: PartitionCopierOptions,
+  ) {}
+
+  async copy(partition: PartitionDocument, signal: AbortSignal): Promise<PartitionCopyResult> {
+    const ns = `${partition.db}.${partition.coll}`;
+    const cursor = this.source
+      .db(partition.db)
+      .collection(partition.coll)
+      .find({}, this.findOptions(partition));
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    let docs = 0;
+    let bytes = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await this.write(partition, batch);
+      const lastKey = { _id: exactIdOf(batch[batch.length - 1]) };
+      await this.checkpoints.checkpoint(partition._id, lastKey, batch.length, batchBytes);
+      this.logger.debug('batch written', { ns, partitionId: partition._id, count: batch.length, sizeBytes: batchBytes });
+      this.options.onBatch?.(ns, batch.length, batchBytes);
+      docs += batch.length;
+      bytes += batchBytes;
+      batch = [];
+      batchBytes = 0;
+    };
+    try {
+      for await (const raw of cursor as AsyncIterable<Uint8Array>) {
+        if (signal.aborted) break;
+        if (batch.length > 0 && batchBytes + raw.byteLength > this.options.batchSizeBytes) await flush();
+        batch.push(raw);
+        batchBytes += raw.byteLength;
+        if (batch.length >= MAX_BATCH_DOCUMENTS) await flush();
+      }
+      if (!signal.aborted) {
+        await flush();
+        await this.checkpoints.markDone(partition._id);
+      }
+    } finally {
+      await cursor.close();
+    }
+    return { docs, bytes };
+  }
+
+  private findOptions(partition: PartitionDocument): FindOptions {
+    const options: FindOptions = { raw: true, batchSize: 1000 };
+    if (partition.natural) return { ...options, sort: { $natural: 1 } };
+    // Resume at the checkpoint: min is inclusive, and the document at it is a duplicate that write() accepts.
+    const min = partition.lastKey ?? partition.min;
+    return {
+      ...options,
+      hint: { _id: 1 },
+      sort: { _id: 1 },
+      ...(min ? { min } : {}),
+      ...(partition.max ? { max: partition.max } : {}),
+    };
+  }
+
+  private async write(partition: PartitionDocument, batch: Uint8Array[]): Promise<void> {
+    const collection = this.destination.db(partition.db).collection(partition.coll);
+    try {
+      await collection.insertMany(batch.map(toExactDocument), {
+        ordered: partition.natural,
+        forceServerObjectId: true,
+        bypassDocumentValidation: true,
+      });
+    } catch (error) {
+      if (error instanceof MongoBulkWriteError && onlyDuplicateIds(error)) {
+        if (partition.natural) await this.writeRemainder(partition, batch, error);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Ordered (capped) inserts stop at the first duplicate: insert what follows it. */
+  private async writeRemainder(partition: PartitionDocument, batch: Uint8Array[], error: MongoBulkWriteError): Promise<void> {
+    const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    const stoppedAt = Math.max(...errors.map((e) => e.index));
+    if (stoppedAt + 1 < batch.length) await this.write(partition, batch.slice(stoppedAt + 1));
+  }
+}
+
+function onlyDuplicateIds(error: MongoBulkWriteError): boolean {
+  const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (errors.length === 0 || error.writeConcernError) return false;
+  return errors.every((e) => e.code === DUPLICATE_KEY && isIdKeyPattern(e.errInfo?.keyPattern ?? (e as unknown as { err?: Document }).err?.keyPattern));
+}
+
+function isIdKeyPattern(pattern: unknown): boolean {
+  // mongod reports the key pattern of the violated index; absent on some versions, then the _id index is the only
+  // unique one on the destination during the copy.
+  if (pattern === undefined) return true;
+  const keys = Object.keys(pattern as Document);
+  return keys.length === 1 && keys[0] === '_id';
+}
