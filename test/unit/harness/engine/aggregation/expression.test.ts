@@ -204,7 +204,7 @@ describe('evaluateExpression: types and conversion', () => {
     [{ $toInt: '42' }, 'int:42'],
     [{ $toInt: dbl(4.9) }, 'int:4'],
     [{ $toLong: '$when' }, `long:${Date.parse('2024-03-10T15:04:05.678Z')}`],
-    [{ $toDouble: 'true' === 'x' ? 1 : '1.5' }, 'double:1.5'],
+    [{ $toDouble: '1.5' }, 'double:1.5'],
     [{ $toDecimal: dbl(2.5) }, 'decimal:2.50000000000000'],
     [{ $toDecimal: int(3) }, 'decimal:3'],
     [{ $toString: int(12) }, '12'],
