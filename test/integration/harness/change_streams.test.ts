@@ -432,3 +432,35 @@ describe('change stream history', () => {
     await expect(db.command({ getMore: reply.cursor.id, collection: 'quiet', maxTimeMS: 10 })).rejects.toMatchObject(lost);
   });
 });
+
+describe('change stream on an idle deployment', () => {
+  let deployment: TestDeployment;
+  let client: MongoClient;
+
+  beforeAll(async () => {
+    // The periodic no-op writer every 50 ms instead of mongod's 10 s (embedded server only).
+    deployment = await sourceDeployment({ noopIntervalMs: 50 });
+    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await deployment.stop();
+  });
+
+  itEmbedded('advances postBatchResumeToken through the periodic no-op entries without any write', async () => {
+    const db = client.db('idle');
+    const reply = await db.command({ aggregate: 'c', pipeline: [{ $changeStream: {} }], cursor: {} });
+    const first = reply.cursor.postBatchResumeToken._data as string;
+    let latest = first;
+    for (let attempt = 0; attempt < 100 && latest === first; attempt++) {
+      const more = await db.command({ getMore: reply.cursor.id, collection: 'c', maxTimeMS: 100 });
+      expect(more.cursor.nextBatch).toEqual([]);
+      latest = more.cursor.postBatchResumeToken._data;
+    }
+    expect(latest > first).toBe(true);
+    const noops = await client.db('local').collection('oplog.rs').countDocuments({ op: 'n', 'o.msg': 'periodic noop' });
+    expect(noops).toBeGreaterThan(0);
+  });
+});
