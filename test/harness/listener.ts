@@ -130,10 +130,11 @@ export class Listener {
       socket.write(encodeOpReply(this.nextRequestId++, request.requestId, replyBytes));
       return;
     }
-    socket.write(encodeOpMsg(this.nextRequestId++, request.requestId, replyBytes));
-    if (request.exhaustAllowed && isAwaitableHello(commandName, body)) {
-      this.streamHello(socket, ctx, Number(body.maxAwaitTimeMS));
-    }
+    // A streamed hello reply carries moreToCome from the first one on: drivers treat a stream reply without it as
+    // the end of the stream and fail on the next one ("Server ended moreToCome unexpectedly").
+    const streaming = request.exhaustAllowed && isAwaitableHello(commandName, body);
+    socket.write(encodeOpMsg(this.nextRequestId++, request.requestId, replyBytes, streaming ? OP_MSG_FLAGS.moreToCome : 0));
+    if (streaming) this.streamHello(socket, ctx, Number(body.maxAwaitTimeMS));
   }
 
   /**
