@@ -2,7 +2,7 @@ import { Decimal128, Double, Int32, Long, MongoClient, type Db } from 'mongodb';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
 /** Test documents choose their own `_id` types. */
-type AnyDoc = { _id: unknown; [key: string]: unknown };
+type AnyDoc = { _id: number | string; [key: string]: unknown };
 
 describe('aggregate', () => {
   let deployment: TestDeployment;

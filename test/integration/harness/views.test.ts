@@ -2,7 +2,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
 /** Test documents choose their own `_id` types. */
-type AnyDoc = { _id: unknown; [key: string]: unknown };
+type AnyDoc = { _id: number | string; [key: string]: unknown };
 
 describe('views', () => {
   let deployment: TestDeployment;
