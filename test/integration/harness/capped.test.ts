@@ -1,7 +1,10 @@
 import { serialize } from 'bson';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
+
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /**
  * Capped collections as mongod 7.0 keeps them: the oldest documents go first once `max` or `size` is exceeded,
@@ -30,16 +33,16 @@ describe('embedded server capped collections', () => {
 
   it('evicts the oldest documents past max, keeping natural order', async () => {
     await db.createCollection('logs', { capped: true, size: 100000, max: 3 });
-    for (let i = 1; i <= 5; i++) await db.collection('logs').insertOne({ _id: i });
-    expect(await db.collection('logs').find().toArray()).toEqual([{ _id: 3 }, { _id: 4 }, { _id: 5 }]);
-    expect(await db.collection('logs').find().sort({ $natural: -1 }).toArray()).toEqual([{ _id: 5 }, { _id: 4 }, { _id: 3 }]);
+    for (let i = 1; i <= 5; i++) await db.collection<AnyDocument>('logs').insertOne({ _id: i });
+    expect(await db.collection<AnyDocument>('logs').find().toArray()).toEqual([{ _id: 3 }, { _id: 4 }, { _id: 5 }]);
+    expect(await db.collection<AnyDocument>('logs').find().sort({ $natural: -1 }).toArray()).toEqual([{ _id: 5 }, { _id: 4 }, { _id: 3 }]);
   });
 
   it('evicts the oldest documents past size', async () => {
     await db.createCollection('sized', { capped: true, size: 4096 });
     const filler = 'x'.repeat(1000);
-    for (let i = 1; i <= 10; i++) await db.collection('sized').insertOne({ _id: i, filler });
-    const ids = (await db.collection('sized').find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    for (let i = 1; i <= 10; i++) await db.collection<AnyDocument>('sized').insertOne({ _id: i, filler });
+    const ids = (await db.collection<AnyDocument>('sized').find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
     // Each document takes 1027 bytes: four would exceed 4096, so the three newest remain.
     expect(ids).toEqual([8, 9, 10]);
     const stats = await db.command({ collStats: 'sized' });
@@ -49,14 +52,14 @@ describe('embedded server capped collections', () => {
 
   it('refuses a document larger than the capped size', async () => {
     await db.createCollection('tiny', { capped: true, size: 4096 });
-    await expect(db.collection('tiny').insertOne({ big: 'x'.repeat(5000) })).rejects.toMatchObject({ code: 2 });
+    await expect(db.collection<AnyDocument>('tiny').insertOne({ big: 'x'.repeat(5000) })).rejects.toMatchObject({ code: 2 });
   });
 
   it('allows deletes on a capped collection (mongod 5.0+)', async () => {
     await db.createCollection('del', { capped: true, size: 4096 });
-    await db.collection('del').insertMany([{ _id: 1 }, { _id: 2 }]);
-    expect(await db.collection('del').deleteOne({ _id: 1 })).toMatchObject({ deletedCount: 1 });
-    expect(await db.collection('del').find().toArray()).toEqual([{ _id: 2 }]);
+    await db.collection<AnyDocument>('del').insertMany([{ _id: 1 }, { _id: 2 }]);
+    expect(await db.collection<AnyDocument>('del').deleteOne({ _id: 1 })).toMatchObject({ deletedCount: 1 });
+    expect(await db.collection<AnyDocument>('del').find().toArray()).toEqual([{ _id: 2 }]);
   });
 
   it('reports max in collStats and resizes with collMod cappedSize/cappedMax', async () => {
@@ -64,18 +67,18 @@ describe('embedded server capped collections', () => {
     expect(await db.command({ collStats: 'resize' })).toMatchObject({ capped: true, max: 10, maxSize: 8192 });
     await db.command({ collMod: 'resize', cappedSize: 5000, cappedMax: 2 });
     const [info] = await db.listCollections({ name: 'resize' }).toArray();
-    expect(info.options).toEqual({ capped: true, size: 5120, max: 2 });
-    for (let i = 1; i <= 3; i++) await db.collection('resize').insertOne({ _id: i });
-    expect(await db.collection('resize').countDocuments()).toBe(2);
+    expect((info as Document).options).toEqual({ capped: true, size: 5120, max: 2 });
+    for (let i = 1; i <= 3; i++) await db.collection<AnyDocument>('resize').insertOne({ _id: i });
+    expect(await db.collection<AnyDocument>('resize').countDocuments()).toBe(2);
     await expect(db.command({ collMod: 'notcapped', cappedSize: 5000 })).rejects.toMatchObject({ code: 26 });
   });
 
   it('serves a tailable awaitData cursor that sees later inserts', async () => {
     await db.createCollection('tail', { capped: true, size: 100000 });
-    await db.collection('tail').insertOne({ _id: 1 });
-    const cursor = db.collection('tail').find({}, { tailable: true, awaitData: true, maxAwaitTimeMS: 200 });
+    await db.collection<AnyDocument>('tail').insertOne({ _id: 1 });
+    const cursor = db.collection<AnyDocument>('tail').find({}, { tailable: true, awaitData: true, maxAwaitTimeMS: 200 });
     expect(await cursor.next()).toEqual({ _id: 1 });
-    await db.collection('tail').insertOne({ _id: 2 });
+    await db.collection<AnyDocument>('tail').insertOne({ _id: 2 });
     expect(await cursor.next()).toEqual({ _id: 2 });
     await cursor.close();
   });

@@ -1,6 +1,9 @@
 import { Long, MongoClient, type Db, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
+
 /**
  * The catalog commands as mongod 7.0 answers them. Reply shapes and oplog entries follow mongod's sources:
  * CollectionOptions::appendBSON (option order, capped size rounding), create_command's checkCollectionOptions
@@ -87,7 +90,7 @@ describe('embedded server catalog commands', () => {
 
   it('drops a collection, and answers ok for a missing one (mongod 7.0)', async () => {
     await db.createCollection('gone');
-    await db.collection('gone').createIndex({ a: 1 });
+    await db.collection<AnyDocument>('gone').createIndex({ a: 1 });
     const reply = await db.command({ drop: 'gone' });
     expect(reply).toMatchObject({ ok: 1, nIndexesWas: 2, ns: `${db.databaseName}.gone` });
     await expect(db.command({ drop: 'gone' })).resolves.toMatchObject({ ok: 1 });
@@ -99,20 +102,20 @@ describe('embedded server catalog commands', () => {
     const info = await collectionInfo('clustered');
     expect(info?.options).toEqual({ clusteredIndex: { v: 2, key: { _id: 1 }, name: '_id_', unique: true } });
     expect(info?.idIndex).toBeUndefined();
-    const indexes = await db.collection('clustered').listIndexes().toArray();
+    const indexes = await db.collection<AnyDocument>('clustered').listIndexes().toArray();
     expect(indexes).toEqual([{ v: 2, key: { _id: 1 }, name: '_id_', unique: true, clustered: true }]);
   });
 
   it('creates views: type view, read-only, listed after collections with system.views', async () => {
-    await db.collection('source').insertMany([{ a: 1 }, { a: 2 }]);
+    await db.collection<AnyDocument>('source').insertMany([{ a: 1 }, { a: 2 }]);
     await db.createCollection('view', { viewOn: 'source', pipeline: [{ $match: { a: 1 } }] });
     const info = await collectionInfo('view');
     expect(info).toEqual({ name: 'view', type: 'view', options: { viewOn: 'source', pipeline: [{ $match: { a: 1 } }] }, info: { readOnly: true } });
     const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['source', 'view', 'system.views']));
-    const definition = await db.collection('system.views').findOne({ _id: `${db.databaseName}.view` as never });
+    const definition = await db.collection<AnyDocument>('system.views').findOne({ _id: `${db.databaseName}.view` as never });
     expect(definition).toEqual({ _id: `${db.databaseName}.view`, viewOn: 'source', pipeline: [{ $match: { a: 1 } }] });
-    await expect(db.collection('view').insertOne({ a: 3 })).rejects.toMatchObject({ code: 166 });
+    await expect(db.collection<AnyDocument>('view').insertOne({ a: 3 })).rejects.toMatchObject({ code: 166 });
   });
 
   it('modifies and drops a view', async () => {
@@ -121,7 +124,7 @@ describe('embedded server catalog commands', () => {
     expect((await collectionInfo('v'))?.options).toEqual({ viewOn: 'b', pipeline: [{ $project: { x: 1 } }] });
     await db.command({ drop: 'v' });
     expect(await collectionInfo('v')).toBeUndefined();
-    expect(await db.collection('system.views').countDocuments()).toBe(0);
+    expect(await db.collection<AnyDocument>('system.views').countDocuments()).toBe(0);
   });
 
   it('creates a time series collection listed with type timeseries', async () => {
@@ -149,31 +152,31 @@ describe('embedded server catalog commands', () => {
 
   it('renames within a database, with dropTarget, and reports the errors mongod gives', async () => {
     const ns = (c: string) => `${db.databaseName}.${c}`;
-    await db.collection('from').insertOne({ _id: 1 });
-    await db.collection('other').insertOne({ _id: 2 });
+    await db.collection<AnyDocument>('from').insertOne({ _id: 1 });
+    await db.collection<AnyDocument>('other').insertOne({ _id: 2 });
     await expect(client.db('admin').command({ renameCollection: ns('missing'), to: ns('x') })).rejects.toMatchObject({ code: 26 });
     await expect(client.db('admin').command({ renameCollection: ns('from'), to: ns('other') })).rejects.toMatchObject({ code: 48 });
     await expect(db.command({ renameCollection: ns('from'), to: ns('x') })).rejects.toMatchObject({ code: 13 });
     await client.db('admin').command({ renameCollection: ns('from'), to: ns('other'), dropTarget: true });
-    expect(await db.collection('other').find().toArray()).toEqual([{ _id: 1 }]);
+    expect(await db.collection<AnyDocument>('other').find().toArray()).toEqual([{ _id: 1 }]);
     expect(await collectionInfo('from')).toBeUndefined();
   });
 
   it('renames across databases, keeping documents and indexes', async () => {
     const target = client.db(`${db.databaseName}_t`);
     await target.dropDatabase();
-    await db.collection('moving').insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 2 }]);
-    await db.collection('moving').createIndex({ a: 1 }, { unique: true });
+    await db.collection<AnyDocument>('moving').insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 2 }]);
+    await db.collection<AnyDocument>('moving').createIndex({ a: 1 }, { unique: true });
     await client.db('admin').command({ renameCollection: `${db.databaseName}.moving`, to: `${target.databaseName}.moved` });
-    expect(await target.collection('moved').find().toArray()).toEqual([{ _id: 1, a: 1 }, { _id: 2, a: 2 }]);
-    expect((await target.collection('moved').listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_', 'a_1']);
+    expect(await target.collection<AnyDocument>('moved').find().toArray()).toEqual([{ _id: 1, a: 1 }, { _id: 2, a: 2 }]);
+    expect((await target.collection<AnyDocument>('moved').listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_', 'a_1']);
     expect(await collectionInfo('moving')).toBeUndefined();
   });
 
   it('drops a database and lists databases with admin, config and local', async () => {
-    await db.collection('x').insertOne({ a: 1 });
+    await db.collection<AnyDocument>('x').insertOne({ a: 1 });
     expect(await db.command({ dropDatabase: 1 })).toMatchObject({ ok: 1, dropped: db.databaseName });
-    await db.collection('x').insertOne({ a: 1 });
+    await db.collection<AnyDocument>('x').insertOne({ a: 1 });
     const all = await client.db('admin').command({ listDatabases: 1 });
     const names = all.databases.map((d: Document) => d.name);
     expect(names).toEqual(expect.arrayContaining(['admin', 'config', 'local', db.databaseName]));
@@ -186,8 +189,8 @@ describe('embedded server catalog commands', () => {
   });
 
   it('reports dbStats and collStats', async () => {
-    await db.collection('s').insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
-    await db.collection('s').createIndex({ a: 1 });
+    await db.collection<AnyDocument>('s').insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
+    await db.collection<AnyDocument>('s').createIndex({ a: 1 });
     const dbStats = await db.command({ dbStats: 1 });
     expect(dbStats).toMatchObject({ db: db.databaseName, collections: 1, views: 0, objects: 3, indexes: 2, scaleFactor: 1 });
     expect(dbStats.dataSize).toBeGreaterThan(0);
@@ -201,7 +204,7 @@ describe('embedded server catalog commands', () => {
     const start = await lastOplogEntry();
     await db.createCollection('c1');
     await db.createCollection('c2', { capped: true, size: 5000, max: 3 });
-    await db.collection('c1').insertOne({ _id: 1 });
+    await db.collection<AnyDocument>('c1').insertOne({ _id: 1 });
     await db.command({ drop: 'c1' });
     await db.dropDatabase();
     const entries = await ddlEntries(start);
@@ -218,8 +221,8 @@ describe('embedded server catalog commands', () => {
   });
 
   itEmbedded('logs renameCollection with dropTarget and o2.numRecords', async () => {
-    await db.collection('r1').insertOne({ _id: 1 });
-    await db.collection('r2').insertMany([{ _id: 1 }, { _id: 2 }]);
+    await db.collection<AnyDocument>('r1').insertOne({ _id: 1 });
+    await db.collection<AnyDocument>('r2').insertMany([{ _id: 1 }, { _id: 2 }]);
     const r2Uuid = (await collectionInfo('r2'))?.info.uuid;
     const start = await lastOplogEntry();
     await client.db('admin').command({ renameCollection: `${db.databaseName}.r1`, to: `${db.databaseName}.r2`, dropTarget: true });

@@ -1,6 +1,9 @@
 import { Double, Long, MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
+
 /**
  * Index commands and unique enforcement as mongod 7.0 answers them (IndexCatalogImpl conflict rules, coll_mod.cpp
  * for collMod index changes, CannotConvertIndexToUniqueInfo for the violations, OpObserverImpl::onCreateIndex /
@@ -28,7 +31,7 @@ describe('embedded server indexes', () => {
   });
 
   async function insertError(coll: string, doc: Document): Promise<MongoServerError> {
-    return db.collection(coll).insertOne(doc).then(() => { throw new Error('insert succeeded'); }, (e: MongoServerError) => e);
+    return db.collection<AnyDocument>(coll).insertOne(doc).then(() => { throw new Error('insert succeeded'); }, (e: MongoServerError) => e);
   }
 
   async function lastOplogEntry(): Promise<Document> {
@@ -43,7 +46,7 @@ describe('embedded server indexes', () => {
   it('creates an index, creating the collection, and lists specs in mongod order', async () => {
     const reply = await db.command({ createIndexes: 'c', indexes: [{ key: { a: 1, b: -1 }, name: 'a_1_b_-1', unique: true, sparse: 1 }] });
     expect(reply).toMatchObject({ ok: 1, numIndexesBefore: 1, numIndexesAfter: 2, createdCollectionAutomatically: true });
-    const specs = await db.collection('c').listIndexes().toArray();
+    const specs = await db.collection<AnyDocument>('c').listIndexes().toArray();
     expect(specs).toEqual([
       { v: 2, key: { _id: 1 }, name: '_id_' },
       { v: 2, key: { a: 1, b: -1 }, name: 'a_1_b_-1', unique: true, sparse: true },
@@ -52,13 +55,13 @@ describe('embedded server indexes', () => {
   });
 
   it('answers "all indexes already exist" for an identical index', async () => {
-    await db.collection('c').createIndex({ a: 1 });
+    await db.collection<AnyDocument>('c').createIndex({ a: 1 });
     const reply = await db.command({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1' }] });
     expect(reply).toMatchObject({ ok: 1, numIndexesBefore: 2, numIndexesAfter: 2, note: 'all indexes already exist' });
   });
 
   it('refuses the same name with another key (86) and the same key under another name (85)', async () => {
-    await db.collection('c').createIndex({ a: 1 });
+    await db.collection<AnyDocument>('c').createIndex({ a: 1 });
     await expect(db.command({ createIndexes: 'c', indexes: [{ key: { b: 1 }, name: 'a_1' }] })).rejects.toMatchObject({ code: 86, codeName: 'IndexKeySpecsConflict' });
     const error = await db.command({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'other' }] }).catch((e) => e);
     expect(error).toMatchObject({ code: 85, codeName: 'IndexOptionsConflict' });
@@ -78,7 +81,7 @@ describe('embedded server indexes', () => {
   });
 
   it('keeps text, 2dsphere, hashed, wildcard and 2d indexes as catalog entries', async () => {
-    const coll = db.collection('geo');
+    const coll = db.collection<AnyDocument>('geo');
     await coll.createIndex({ body: 'text' });
     await coll.createIndex({ loc: '2dsphere' });
     await coll.createIndex({ h: 'hashed' });
@@ -95,47 +98,47 @@ describe('embedded server indexes', () => {
   });
 
   it('raises E11000 with keyPattern, keyValue and mongod errmsg on a duplicate', async () => {
-    await db.collection('u').createIndex({ email: 1 }, { unique: true });
-    await db.collection('u').insertOne({ email: 'a@x' });
+    await db.collection<AnyDocument>('u').createIndex({ email: 1 }, { unique: true });
+    await db.collection<AnyDocument>('u').insertOne({ email: 'a@x' });
     const error = await insertError('u', { email: 'a@x' });
     expect(error).toMatchObject({ code: 11000, keyPattern: { email: 1 }, keyValue: { email: 'a@x' } });
     expect(error.errmsg).toBe(`E11000 duplicate key error collection: ${db.databaseName}.u index: email_1 dup key: { email: "a@x" }`);
   });
 
   it('treats 1, 1.0 and NumberLong(1) as the same key', async () => {
-    await db.collection('n').createIndex({ a: 1 }, { unique: true });
-    await db.collection('n').insertOne({ a: 1 });
+    await db.collection<AnyDocument>('n').createIndex({ a: 1 }, { unique: true });
+    await db.collection<AnyDocument>('n').insertOne({ a: 1 });
     expect((await insertError('n', { a: new Double(1) })).code).toBe(11000);
     expect((await insertError('n', { a: Long.fromNumber(1) })).code).toBe(11000);
   });
 
   it('makes null and missing collide unless the index is sparse or partial', async () => {
-    await db.collection('plain').createIndex({ a: 1 }, { unique: true });
-    await db.collection('plain').insertOne({ x: 1 });
+    await db.collection<AnyDocument>('plain').createIndex({ a: 1 }, { unique: true });
+    await db.collection<AnyDocument>('plain').insertOne({ x: 1 });
     expect((await insertError('plain', { a: null })).keyValue).toEqual({ a: null });
-    await db.collection('sparse').createIndex({ a: 1 }, { unique: true, sparse: true });
-    await db.collection('sparse').insertMany([{ x: 1 }, { x: 2 }]);
-    await db.collection('partial').createIndex({ a: 1 }, { unique: true, partialFilterExpression: { a: { $gt: 5 } } });
-    await db.collection('partial').insertMany([{ a: 1 }, { a: 1 }, { a: 6 }]);
+    await db.collection<AnyDocument>('sparse').createIndex({ a: 1 }, { unique: true, sparse: true });
+    await db.collection<AnyDocument>('sparse').insertMany([{ x: 1 }, { x: 2 }]);
+    await db.collection<AnyDocument>('partial').createIndex({ a: 1 }, { unique: true, partialFilterExpression: { a: { $gt: 5 } } });
+    await db.collection<AnyDocument>('partial').insertMany([{ a: 1 }, { a: 1 }, { a: 6 }]);
     expect((await insertError('partial', { a: 6 })).code).toBe(11000);
   });
 
   it('enforces compound and multikey unique indexes', async () => {
-    await db.collection('comp').createIndex({ a: 1, b: 1 }, { unique: true });
-    await db.collection('comp').insertMany([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
+    await db.collection<AnyDocument>('comp').createIndex({ a: 1, b: 1 }, { unique: true });
+    await db.collection<AnyDocument>('comp').insertMany([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
     expect((await insertError('comp', { a: 1, b: 2 })).keyValue).toEqual({ a: 1, b: 2 });
-    await db.collection('multi').createIndex({ tags: 1 }, { unique: true });
-    await db.collection('multi').insertOne({ tags: ['x', 'y', 'y'] });
+    await db.collection<AnyDocument>('multi').createIndex({ tags: 1 }, { unique: true });
+    await db.collection<AnyDocument>('multi').insertOne({ tags: ['x', 'y', 'y'] });
     expect((await insertError('multi', { tags: 'y' })).keyValue).toEqual({ tags: 'y' });
   });
 
   it('refuses parallel arrays in a compound index (171)', async () => {
-    await db.collection('par').createIndex({ a: 1, b: 1 });
+    await db.collection<AnyDocument>('par').createIndex({ a: 1, b: 1 });
     expect((await insertError('par', { a: [1], b: [2] })).code).toBe(171);
   });
 
   it('enforces uniqueness on updates', async () => {
-    const coll = db.collection('upd');
+    const coll = db.collection<AnyDocument>('upd');
     await coll.createIndex({ a: 1 }, { unique: true });
     await coll.insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 2 }]);
     await expect(coll.updateOne({ _id: 2 }, { $set: { a: 1 } })).rejects.toMatchObject({ code: 11000, keyValue: { a: 1 } });
@@ -143,15 +146,15 @@ describe('embedded server indexes', () => {
   });
 
   it('fails a unique index build over duplicates with E11000', async () => {
-    await db.collection('dups').insertMany([{ a: 1 }, { a: 1 }]);
-    const error = await db.collection('dups').createIndex({ a: 1 }, { unique: true }).catch((e) => e);
+    await db.collection<AnyDocument>('dups').insertMany([{ a: 1 }, { a: 1 }]);
+    const error = await db.collection<AnyDocument>('dups').createIndex({ a: 1 }, { unique: true }).catch((e) => e);
     expect(error).toMatchObject({ code: 11000, keyValue: { a: 1 } });
     expect(error.message).toMatch(/^Index build failed: .* :: caused by :: E11000 duplicate key error collection: .*dups index: a_1 dup key: \{ a: 1 \}$/);
-    expect((await db.collection('dups').listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_']);
+    expect((await db.collection<AnyDocument>('dups').listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_']);
   });
 
   it('drops indexes by name, key, list and "*", never _id_', async () => {
-    const coll = db.collection('d');
+    const coll = db.collection<AnyDocument>('d');
     await coll.createIndexes([{ key: { a: 1 } }, { key: { b: 1 } }, { key: { c: 1 } }, { key: { e: 1 } }]);
     expect(await db.command({ dropIndexes: 'd', index: 'a_1' })).toMatchObject({ ok: 1, nIndexesWas: 5 });
     await db.command({ dropIndexes: 'd', index: { b: 1 } });
@@ -167,17 +170,17 @@ describe('embedded server indexes', () => {
   });
 
   it('hides an index and changes its TTL with collMod, replying old and new values', async () => {
-    await db.collection('m').createIndex({ t: 1 }, { expireAfterSeconds: 100 });
+    await db.collection<AnyDocument>('m').createIndex({ t: 1 }, { expireAfterSeconds: 100 });
     expect(await db.command({ collMod: 'm', index: { keyPattern: { t: 1 }, hidden: true } })).toMatchObject({ ok: 1, hidden_old: false, hidden_new: true });
     expect(await db.command({ collMod: 'm', index: { name: 't_1', expireAfterSeconds: 50 } })).toMatchObject({ expireAfterSeconds_old: 100, expireAfterSeconds_new: 50 });
-    const [, spec] = await db.collection('m').listIndexes().toArray();
+    const [, spec] = await db.collection<AnyDocument>('m').listIndexes().toArray();
     expect(spec).toEqual({ v: 2, key: { t: 1 }, name: 't_1', expireAfterSeconds: 50, hidden: true });
     await expect(db.command({ collMod: 'm', index: { name: 'nope', hidden: true } })).rejects.toMatchObject({ code: 27 });
     await expect(db.command({ collMod: 'm', index: { name: '_id_', hidden: true } })).rejects.toMatchObject({ code: 2 });
   });
 
   it('converts an index to unique only after prepareUnique, refusing existing duplicates (359)', async () => {
-    const coll = db.collection('conv');
+    const coll = db.collection<AnyDocument>('conv');
     await coll.insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 1 }, { _id: 3, a: 2 }]);
     await coll.createIndex({ a: 1 });
     await expect(db.command({ collMod: 'conv', index: { keyPattern: { a: 1 }, unique: true } })).rejects.toMatchObject({ code: 72 });
@@ -194,15 +197,15 @@ describe('embedded server indexes', () => {
   itEmbedded('logs createIndexes per index on an empty collection and a two-phase build otherwise', async () => {
     await db.createCollection('o');
     let start = await lastOplogEntry();
-    await db.collection('o').createIndexes([{ key: { a: 1 } }, { key: { b: 1 }, unique: true }]);
+    await db.collection<AnyDocument>('o').createIndexes([{ key: { a: 1 } }, { key: { b: 1 }, unique: true }]);
     let entries = await commandEntries(start);
     expect(entries.map((e) => e.o)).toEqual([
       { createIndexes: 'o', v: 2, key: { a: 1 }, name: 'a_1' },
       { createIndexes: 'o', v: 2, key: { b: 1 }, name: 'b_1', unique: true },
     ]);
-    await db.collection('o').insertOne({ c: 1 });
+    await db.collection<AnyDocument>('o').insertOne({ c: 1 });
     start = await lastOplogEntry();
-    await db.collection('o').createIndex({ c: 1 });
+    await db.collection<AnyDocument>('o').createIndex({ c: 1 });
     entries = await commandEntries(start);
     expect(entries.map((e) => Object.keys(e.o)[0])).toEqual(['startIndexBuild', 'commitIndexBuild']);
     expect(entries[1].o).toMatchObject({ commitIndexBuild: 'o', indexes: [{ v: 2, key: { c: 1 }, name: 'c_1' }] });
@@ -210,7 +213,7 @@ describe('embedded server indexes', () => {
   });
 
   itEmbedded('logs dropIndexes with the dropped spec in o2 and collMod index changes by name', async () => {
-    await db.collection('o').createIndex({ a: 1 }, { expireAfterSeconds: 10 });
+    await db.collection<AnyDocument>('o').createIndex({ a: 1 }, { expireAfterSeconds: 10 });
     const start = await lastOplogEntry();
     await db.command({ collMod: 'o', index: { keyPattern: { a: 1 }, expireAfterSeconds: 20, hidden: true } });
     await db.command({ dropIndexes: 'o', index: 'a_1' });

@@ -1,6 +1,9 @@
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
+
 /**
  * The TTL monitor: documents whose indexed date (or earliest date of an array) plus expireAfterSeconds has passed
  * are deleted through the write path, so the deletes reach the oplog. Only on the embedded server: a real mongod's
@@ -40,7 +43,7 @@ describe('embedded server TTL monitor', () => {
   const future = new Date(Date.now() + 3600_000);
 
   itEmbedded('deletes expired documents (dates and arrays of dates), keeping the others', async () => {
-    const coll = db.collection('sessions');
+    const coll = db.collection<AnyDocument>('sessions');
     await coll.insertMany([
       { _id: 'old', at: past },
       { _id: 'new', at: future },
@@ -54,7 +57,7 @@ describe('embedded server TTL monitor', () => {
   });
 
   itEmbedded('writes the deletes to the oplog', async () => {
-    const coll = db.collection('logged');
+    const coll = db.collection<AnyDocument>('logged');
     await coll.createIndex({ at: 1 }, { expireAfterSeconds: 60 });
     await coll.insertOne({ _id: 1, at: past });
     await waitForCount(() => coll.countDocuments(), 0);
@@ -63,7 +66,7 @@ describe('embedded server TTL monitor', () => {
   });
 
   itEmbedded('honours a partial filter and a changed expireAfterSeconds', async () => {
-    const coll = db.collection('partial');
+    const coll = db.collection<AnyDocument>('partial');
     await coll.createIndex({ at: 1 }, { expireAfterSeconds: 7200, partialFilterExpression: { kind: 'temp' } });
     await coll.insertMany([{ _id: 1, at: past, kind: 'temp' }, { _id: 2, at: past, kind: 'keep' }]);
     await db.command({ collMod: 'partial', index: { keyPattern: { at: 1 }, expireAfterSeconds: 60 } });
@@ -73,7 +76,7 @@ describe('embedded server TTL monitor', () => {
 
   itEmbedded('expires a clustered collection by its _id date', async () => {
     await db.createCollection('clustered', { clusteredIndex: { key: { _id: 1 }, unique: true }, expireAfterSeconds: 10 });
-    const coll = db.collection('clustered');
+    const coll = db.collection<AnyDocument>('clustered');
     await coll.insertMany([{ _id: past as never }, { _id: future as never }]);
     await waitForCount(() => coll.countDocuments(), 1);
   });

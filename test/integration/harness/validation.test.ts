@@ -1,6 +1,9 @@
 import { MongoClient, type Db, type MongoServerError } from 'mongodb';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
+
 /**
  * Collection validators (mongod's CollectionImpl::checkValidation): validationLevel strict/moderate/off,
  * validationAction error/warn, bypassDocumentValidation, and error 121 DocumentValidationFailure with errInfo.
@@ -34,51 +37,51 @@ describe('embedded server document validation', () => {
 
   it('refuses an insert that fails a $jsonSchema validator with 121 and errInfo', async () => {
     await db.createCollection('people', { validator: schema });
-    await db.collection('people').insertOne({ _id: 1, name: 'Ada' });
-    const error = await failure(db.collection('people').insertOne({ _id: 2, name: 42 }));
+    await db.collection<AnyDocument>('people').insertOne({ _id: 1, name: 'Ada' });
+    const error = await failure(db.collection<AnyDocument>('people').insertOne({ _id: 2, name: 42 }));
     expect(error).toMatchObject({ code: 121, errmsg: 'Document failed validation' });
     expect(error.errInfo).toMatchObject({ failingDocumentId: 2, details: { operatorName: '$jsonSchema' } });
-    expect(await db.collection('people').countDocuments()).toBe(1);
+    expect(await db.collection<AnyDocument>('people').countDocuments()).toBe(1);
   });
 
   it('applies a query-operator validator to updates', async () => {
     await db.createCollection('q', { validator: { qty: { $gte: 0 } } });
-    await db.collection('q').insertOne({ _id: 1, qty: 5 });
-    const error = await failure(db.collection('q').updateOne({ _id: 1 }, { $set: { qty: -1 } }));
+    await db.collection<AnyDocument>('q').insertOne({ _id: 1, qty: 5 });
+    const error = await failure(db.collection<AnyDocument>('q').updateOne({ _id: 1 }, { $set: { qty: -1 } }));
     expect(error.code).toBe(121);
     expect(error.errInfo).toMatchObject({ failingDocumentId: 1, details: { operatorName: '$gte', specifiedAs: { qty: { $gte: 0 } } } });
-    expect(await db.collection('q').findOne({ _id: 1 })).toEqual({ _id: 1, qty: 5 });
+    expect(await db.collection<AnyDocument>('q').findOne({ _id: 1 })).toEqual({ _id: 1, qty: 5 });
   });
 
   it('lets bypassDocumentValidation through', async () => {
     await db.createCollection('b', { validator: schema });
-    await db.collection('b').insertOne({ _id: 1, name: 'a' });
-    await db.collection('b').updateOne({ _id: 1 }, { $unset: { name: 1 } }, { bypassDocumentValidation: true });
-    expect(await db.collection('b').findOne({ _id: 1 })).toEqual({ _id: 1 });
+    await db.collection<AnyDocument>('b').insertOne({ _id: 1, name: 'a' });
+    await db.collection<AnyDocument>('b').updateOne({ _id: 1 }, { $unset: { name: 1 } }, { bypassDocumentValidation: true });
+    expect(await db.collection<AnyDocument>('b').findOne({ _id: 1 })).toEqual({ _id: 1 });
   });
 
   it('with validationAction warn, accepts invalid documents', async () => {
     await db.createCollection('w', { validator: schema, validationAction: 'warn' });
-    await db.collection('w').insertOne({ _id: 1 });
-    expect(await db.collection('w').countDocuments()).toBe(1);
+    await db.collection<AnyDocument>('w').insertOne({ _id: 1 });
+    expect(await db.collection<AnyDocument>('w').countDocuments()).toBe(1);
   });
 
   it('with validationLevel moderate, skips updates of documents that were already invalid', async () => {
     await db.createCollection('m');
-    await db.collection('m').insertMany([{ _id: 1 }, { _id: 2, name: 'ok' }]);
+    await db.collection<AnyDocument>('m').insertMany([{ _id: 1 }, { _id: 2, name: 'ok' }]);
     await db.command({ collMod: 'm', validator: schema, validationLevel: 'moderate' });
-    await db.collection('m').updateOne({ _id: 1 }, { $set: { x: 1 } });
-    expect((await failure(db.collection('m').updateOne({ _id: 2 }, { $set: { name: 3 } }))).code).toBe(121);
-    expect((await failure(db.collection('m').insertOne({ _id: 3 }))).code).toBe(121);
+    await db.collection<AnyDocument>('m').updateOne({ _id: 1 }, { $set: { x: 1 } });
+    expect((await failure(db.collection<AnyDocument>('m').updateOne({ _id: 2 }, { $set: { name: 3 } }))).code).toBe(121);
+    expect((await failure(db.collection<AnyDocument>('m').insertOne({ _id: 3 }))).code).toBe(121);
   });
 
   it('with validationLevel off, validates nothing; collMod turns it back on', async () => {
     await db.createCollection('off', { validator: schema, validationLevel: 'off' });
-    await db.collection('off').insertOne({ _id: 1 });
+    await db.collection<AnyDocument>('off').insertOne({ _id: 1 });
     await db.command({ collMod: 'off', validationLevel: 'strict' });
-    expect((await failure(db.collection('off').insertOne({ _id: 2 }))).code).toBe(121);
+    expect((await failure(db.collection<AnyDocument>('off').insertOne({ _id: 2 }))).code).toBe(121);
     await db.command({ collMod: 'off', validator: {} });
-    await db.collection('off').insertOne({ _id: 3 });
+    await db.collection<AnyDocument>('off').insertOne({ _id: 3 });
   });
 
   it('refuses invalid validators and validation levels', async () => {
