@@ -42,7 +42,7 @@ export async function openChangeStream(ctx: CommandContext, pipeline: Document[]
   ) as FullDocumentBeforeChangeMode;
   const showExpandedEvents = boolOption(spec.showExpandedEvents, 'showExpandedEvents');
   const start = startPoint(ctx, spec);
-  const events = compileEventPipeline(pipeline.slice(1));
+  const events = compileEventPipeline(pipeline.slice(1), ctx);
   const cursorOptions = isEmbeddedDocument(ctx.body.cursor) ? ctx.body.cursor : {};
   const batchSize = numberArg(cursorOptions.batchSize, 'batchSize', 101);
   if (batchSize < 0) throw new CommandError('BadValue', 'BatchSize value must be non-negative', {}, 51024);
