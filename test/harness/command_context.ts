@@ -34,4 +34,9 @@ export interface CommandDefinition {
    * user needs for the others is decided centrally by auth/command_requirements.ts.
    */
   requiresAuth?: boolean;
+  /**
+   * @deprecated Ignored: the router calls auth/authorization.ts `authorizeCommand` for every command, with
+   * mongod's privilege rules (auth/command_requirements.ts). Kept only so that older definitions still compile.
+   */
+  authorize?(ctx: CommandContext): void;
 }

@@ -4,7 +4,7 @@ import type { AuthenticatedUser, ConnectionState } from '../connection_state.js'
 import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
 import { commandRequirement, type AuthzRequest, type Requirement } from './command_requirements.js';
-import { expandRoles, isAuthorizedFor, privilegesOfRoles, RESOURCES, type Privilege, type RoleName } from './privileges.js';
+import { expandRoles, isAuthorizedFor, patternMatches, privilegesOfRoles, RESOURCES, type Privilege, type RoleName } from './privileges.js';
 import { findUser } from './user_store.js';
 import { bsonToString } from './bson_to_string.js';
 import { cursorOwnerKey } from './cursor_owner.js';
@@ -139,4 +139,17 @@ export function mayListDatabase(state: ServerState, conn: ConnectionState, db: s
     const r = p.resource;
     return r.kind === 'any' || (r.kind === 'anyNormal' && db !== 'local' && db !== 'config') || ((r.kind === 'database' || r.kind === 'exact') && r.db === db);
   });
+}
+
+/**
+ * For listCollections with `authorizedCollections: true, nameOnly: true`: whether the connection's user may see
+ * `db.collection` in the list (it holds listCollections on the database, or any action on the collection).
+ * Always true without auth.
+ */
+export function mayListCollection(state: ServerState, conn: ConnectionState, db: string, collection: string): boolean {
+  if (!state.authEnabled) return true;
+  const privileges = connectionPrivileges(conn);
+  if (isAuthorizedFor(privileges, RESOURCES.database(db), ['listCollections'])) return true;
+  const target = RESOURCES.namespace(db, collection);
+  return privileges.some((p) => p.actions.size > 0 && patternMatches(p.resource, target));
 }

@@ -218,7 +218,7 @@ describe('embedded server authentication', () => {
       [{ saslStart: 1, mechanism: 'PLAIN', payload: new Binary(Buffer.from('\0u\0p')) }, 334, 'MechanismUnavailable', 'Received authentication for mechanism PLAIN which is not enabled'],
       [{ saslContinue: 1, conversationId: 1, payload: new Binary(Buffer.from('c=biws')) }, 17, 'ProtocolError', 'No SASL session state found'],
       [{ authenticate: 1, mechanism: 'MONGODB-X509' }, 334, 'MechanismUnavailable', expect.stringContaining('MONGODB-X509')],
-    ])('refuses %j with %i %s', async (command, code, codeName, errmsg) => {
+    ] as [Document, number, string, unknown][])('refuses %j with %i %s', async (command, code, codeName, errmsg) => {
       const reply = await raw.command({ ...command, $db: command.authenticate ? '$external' : 'admin' });
       expect(reply).toMatchObject({ code, codeName, errmsg });
     });
