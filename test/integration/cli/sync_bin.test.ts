@@ -5,31 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const BIN = path.join(REPO, 'bin/sync.js');
-const DIST_MAIN = path.join(REPO, 'dist/cli/main.js');
-
-function newestMtimeMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function isBuildCurrent(): boolean {
-  try {
-    return statSync(DIST_MAIN).mtimeMs >= newestMtimeMs(path.join(REPO, 'src'));
-  } catch {
-    return false;
-  }
-}
+import { BIN, ensureBuilt } from '../../tools/built_cli.js';
 
 function runSync(args: readonly string[], env: Record<string, string> = {}, bin = BIN) {
   const result = spawnSync(process.execPath, [bin, ...args], {
@@ -44,15 +23,7 @@ function runSync(args: readonly string[], env: Record<string, string> = {}, bin 
 let work: string;
 
 beforeAll(() => {
-  if (!isBuildCurrent()) {
-    // tsc still emits when some file has a type error (noEmitOnError is off); type errors are the typecheck
-    // step's business, so only a build that produced no CLI fails this test.
-    spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: REPO,
-      stdio: 'pipe',
-    });
-    statSync(DIST_MAIN);
-  }
+  ensureBuilt();
   work = mkdtempSync(path.join(os.tmpdir(), 'c2c-bin-'));
   writeFileSync(
     path.join(work, 'sync.yaml'),
