@@ -3,7 +3,7 @@ import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
 import { isDocument } from '../engine/query/paths.js';
 import { numberArg } from './cursor_reply.js';
-import { assertHint, assertSimpleCollation, selectDocuments, statementMatcher } from './write_statements.js';
+import { assertHint, assertSimpleCollation, pipelineResults, selectDocuments, statementMatcher } from './write_statements.js';
 
 /** count: documents matching `query`, after `skip`, at most `limit` (a negative limit counts as its absolute value). */
 export const count: CommandDefinition = {
@@ -21,7 +21,13 @@ export const count: CommandDefinition = {
     if (!collection) return { n: 0 };
     assertHint(collection, body.hint);
     if (collection.options.viewOn !== undefined) {
-      throw new CommandError('CommandNotSupportedOnView', `count on the view ${collection.ns} is not supported by the embedded server; use aggregate`);
+      // mongod answers count on a view by aggregating over the view's pipeline.
+      const stages: Document[] = [{ $match: query }];
+      if (skip > 0) stages.push({ $skip: skip });
+      if (limit > 0) stages.push({ $limit: limit });
+      stages.push({ $count: 'n' });
+      const [result] = pipelineResults(ctx, collName, stages);
+      return { n: result ? Number(result.n) : 0 };
     }
     let n = Object.keys(query).length === 0 ? collection.count : selectDocuments(collection, query, matcher, 0).length;
     n = Math.max(0, n - skip);

@@ -23,7 +23,7 @@ export const deleteCommand: CommandDefinition = {
       if (stmt.limit === undefined) throw new CommandError('FailedToParse', "BSON field 'delete.deletes.limit' is missing but a required field", {}, 40414);
     }
     const ordered = ctx.body.ordered !== false;
-    const variables = letArg(ctx.body.let);
+    const variables = letArg(ctx);
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
     assertNotView(collection);
     let n = 0;

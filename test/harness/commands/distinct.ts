@@ -3,7 +3,7 @@ import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
 import { compareValues } from '../engine/bson_order.js';
 import { isDocument, splitPath, visitPath } from '../engine/query/paths.js';
-import { assertSimpleCollation, selectDocuments, statementMatcher } from './write_statements.js';
+import { assertSimpleCollation, pipelineResults, selectDocuments, statementMatcher } from './write_statements.js';
 
 /**
  * distinct: the distinct values of `key` among documents matching `query`. Array values are unwound (each element
@@ -23,7 +23,8 @@ export const distinct: CommandDefinition = {
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
     if (!collection) return { values: [] };
     if (collection.options.viewOn !== undefined) {
-      throw new CommandError('CommandNotSupportedOnView', `distinct on the view ${collection.ns} is not supported by the embedded server; use aggregate`);
+      // mongod answers distinct on a view by aggregating over the view's pipeline.
+      return { values: distinctValues(pipelineResults(ctx, collName, [{ $match: query }]), body.key) };
     }
     return { values: distinctValues(selectDocuments(collection, query, matcher, 0).map((d) => d.doc), body.key) };
   },

@@ -23,7 +23,8 @@ export const find: CommandDefinition = {
     if (limitArg < 0) throw new CommandError('BadValue', 'LIMIT must be non-negative', {}, 51024);
     if (batchSizeArg < 0) throw new CommandError('BadValue', 'BatchSize value must be non-negative', {}, 51024);
     const collection = server.catalog.getCollection(ctx.db, collName);
-    const projector = body.projection && Object.keys(body.projection).length ? compileProjection(body.projection, { filter }) : undefined;
+    const variables = body.let === undefined ? undefined : evaluateLet(ctx, body.let);
+    const projector = body.projection && Object.keys(body.projection).length ? compileProjection(body.projection, { filter, variables }) : undefined;
     if (!collection) return { cursor: { firstBatch: [], id: Long.fromNumber(0), ns } };
     if (collection.options.viewOn !== undefined) {
       // mongod answers a find on a view by aggregating: the view's pipeline, then the find's own stages.
@@ -33,7 +34,7 @@ export const find: CommandDefinition = {
       if (skip > 0) stages.push({ $skip: skip });
       if (limitArg > 0) stages.push({ $limit: limitArg });
       return runPipelineOn(ctx, collName, stages, {
-        batchSize: batchSizeArg, ns, singleBatch: body.singleBatch === true, transform: projector, letValues: evaluateLet(ctx, body.let),
+        batchSize: batchSizeArg, ns, singleBatch: body.singleBatch === true, transform: projector, letValues: variables,
       });
     }
     if (body.tailable && !collection.isCapped) {
@@ -44,7 +45,7 @@ export const find: CommandDefinition = {
     if (tailable) {
       const scan = new NaturalScan(collection);
       cursor = new FindCursor(scan, {
-        ns, residual: Object.keys(filter).length ? planQuery(collection, filter, undefined).residual : undefined,
+        ns, residual: Object.keys(filter).length ? planQuery(collection, filter, undefined, {}, { variables }).residual : undefined,
         projector, skip, limit: limitArg,
         tailable: {
           awaitData: body.awaitData === true,
@@ -53,7 +54,7 @@ export const find: CommandDefinition = {
         },
       });
     } else {
-      const plan = planQuery(collection, filter, sort, { min: body.min, max: body.max, hint: body.hint });
+      const plan = planQuery(collection, filter, sort, { min: body.min, max: body.max, hint: body.hint }, { variables });
       cursor = new FindCursor(plan.source, { ns, residual: plan.residual, projector, skip, limit: limitArg });
     }
     const batch = await cursor.nextBatch(batchSizeArg, 0);

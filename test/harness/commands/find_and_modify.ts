@@ -26,7 +26,7 @@ export const findAndModify: CommandDefinition = {
     const remove = body.remove === true;
     const returnNew = body.new === true;
     const upsert = body.upsert === true;
-    const variables = letArg(body.let);
+    const variables = letArg(ctx);
     assertSimpleCollation(body.collation);
     if (remove && body.update !== undefined) throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
     if (!remove && body.update === undefined) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');

@@ -28,7 +28,7 @@ export const update: CommandDefinition = {
       if (stmt.u === undefined) throw new CommandError('FailedToParse', "BSON field 'update.updates.u' is missing but a required field", {}, 40414);
     }
     const ordered = ctx.body.ordered !== false;
-    const variables = letArg(ctx.body.let);
+    const variables = letArg(ctx);
     assertNotView(ctx.server.catalog.getCollection(ctx.db, collName));
     let n = 0;
     let nModified = 0;

@@ -5,13 +5,13 @@ import type { OperationContext } from '../engine/write_path.js';
 import type { StoredDocument } from '../engine/stored_document.js';
 import { CommandError } from '../errors.js';
 import { planQuery } from '../engine/query/query_planner.js';
-import { NaturalScan } from '../engine/query/document_source.js';
 import { compileMatcher, type Matcher, type MatchDetails } from '../engine/query/filter.js';
 import { compileSort } from '../engine/query/sort.js';
 import { compileUpdate, upsertSeed, withIdFirst, type CompiledUpdate } from '../engine/update/update_driver.js';
 import { isDocument } from '../engine/query/paths.js';
 import { serializeInOrder } from '../engine/update/ordered_serialize.js';
 import { rawField } from '../bson/raw_bson.js';
+import { evaluateLet, runPipelineOn } from '../engine/aggregation/run_aggregate.js';
 
 /**
  * What update, delete and findAndModify share: selecting the documents a statement targets, applying an update to
@@ -63,8 +63,7 @@ export function selectDocuments(
   variables?: Document,
 ): StoredDocument[] {
   const hasSort = sort !== undefined && Object.keys(sort).length > 0;
-  // The planner compiles the filter without `let` variables, so a filter using them is scanned in natural order.
-  const source = variables ? new NaturalScan(collection) : planQuery(collection, filter, undefined).source;
+  const source = planQuery(collection, filter, undefined, {}, { variables }).source;
   const accept = (d: StoredDocument): boolean => matcher.matches(d.doc);
   if (!hasSort) return source.take(limit > 0 ? limit : Infinity, accept);
   const all = source.take(Infinity, accept);
@@ -141,11 +140,21 @@ export function compileStatementUpdate(u: unknown, arrayFilters: unknown, variab
   return compileUpdate(u as Document | Document[], { arrayFilters: arrayFilters as Document[] | undefined, variables });
 }
 
-/** The command's `let` variables (an object), if any. */
-export function letArg(value: unknown): Document | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isDocument(value)) throw new CommandError('TypeMismatch', "BSON field 'let' is the wrong type, expected type 'object'");
-  return value;
+/**
+ * The command's `let` variables, if any: mongod evaluates each value once as a constant expression (so
+ * `{$literal: "x"}` binds "x"), as the aggregation module's evaluateLet does.
+ */
+export function letArg(ctx: CommandContext): Document | undefined {
+  if (ctx.body.let === undefined) return undefined;
+  return evaluateLet(ctx, ctx.body.let) as Document;
+}
+
+/** Runs a pipeline over a view (or collection) and returns its results as documents (count and distinct on views). */
+export function pipelineResults(ctx: CommandContext, collName: string, pipeline: Document[]): Document[] {
+  const reply = runPipelineOn(ctx, collName, pipeline, {
+    batchSize: Number.MAX_SAFE_INTEGER, ns: `${ctx.db}.${collName}`, singleBatch: true, transform: (d) => d,
+  });
+  return (reply.cursor as Document).firstBatch as Document[];
 }
 
 /** Compiles a statement filter with the command's `let` variables. */

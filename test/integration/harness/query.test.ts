@@ -94,3 +94,36 @@ describe('embedded server queries', () => {
     expect(await coll.distinct('sub.x', { _id: { $gte: 2 } })).toEqual([2, 3, 4]);
   });
 });
+
+describe('embedded server queries with let and on views', () => {
+  let deployment: TestDeployment;
+  let client: MongoClient;
+
+  beforeAll(async () => {
+    deployment = await sourceDeployment();
+    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+    const db = client.db('query_let');
+    await db.collection('base').insertMany([{ _id: 1, k: 'a', t: [1, 2] }, { _id: 2, k: 'b', t: [2, 3] }, { _id: 3, k: 'a' }]);
+    await db.createCollection('only_a', { viewOn: 'base', pipeline: [{ $match: { k: 'a' } }] });
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await deployment.stop();
+  });
+
+  it('evaluates let values once and passes them to $expr in find, update and delete', async () => {
+    const coll = client.db('query_let').collection('base');
+    expect(await coll.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 2 } }).toArray()).toEqual([{ _id: 2, k: 'b', t: [2, 3] }]);
+    await coll.updateMany({ $expr: { $eq: ['$k', '$$k'] } }, [{ $set: { tag: '$$tag' } }], { let: { k: 'a', tag: { $literal: 'lit' } } });
+    expect(await coll.countDocuments({ tag: 'lit' })).toBe(2);
+    await coll.updateMany({}, { $unset: { tag: '' } });
+  });
+
+  it('answers count and distinct on a view through its pipeline', async () => {
+    const db = client.db('query_let');
+    expect(await db.command({ count: 'only_a', query: {} })).toMatchObject({ n: 2 });
+    expect(await db.collection('only_a').distinct('t')).toEqual([1, 2]);
+  });
+});

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import type { Collection } from '../collection.js';
 import { canonicalRank } from '../bson_order.js';
 import { IdRangeScan, MaterializedSource, NaturalScan, type DocumentSource, type IdBounds } from './document_source.js';
-import { compileFilter, type DocumentPredicate } from './filter.js';
+import { compileFilter, type DocumentPredicate, type FilterOptions } from './filter.js';
 import { compileSort } from './sort.js';
 import { CommandError } from '../../errors.js';
 
@@ -26,13 +26,19 @@ export interface IndexBounds {
  * Chooses a scan: the `_id` index for `_id` equality/ranges, an `_id` sort or `min`/`max` bounds, natural order for
  * `$natural` or no sort, and otherwise a full scan followed by an in-memory sort.
  */
-export function planQuery(collection: Collection, filter: Document, sort: Document | undefined, bounds: IndexBounds = {}): QueryPlan {
-  if (bounds.min !== undefined || bounds.max !== undefined) return planIndexBounds(collection, filter, sort, bounds);
+export function planQuery(
+  collection: Collection,
+  filter: Document,
+  sort: Document | undefined,
+  bounds: IndexBounds = {},
+  filterOptions: FilterOptions = {},
+): QueryPlan {
+  if (bounds.min !== undefined || bounds.max !== undefined) return planIndexBounds(collection, filter, sort, bounds, filterOptions);
   const sortKeys = Object.keys(sort ?? {});
   const naturalSort = sortKeys.length === 1 && sortKeys[0] === '$natural';
   const idSort = sortKeys.length === 1 && sortKeys[0] === '_id';
   const idPlan = collection.hasIdIndex && !naturalSort ? idBounds(filter) : undefined;
-  const predicate = compileFilter(filter);
+  const predicate = compileFilter(filter, filterOptions);
   if (sortKeys.length > 0 && !naturalSort && !idSort) {
     const matching: import('../stored_document.js').StoredDocument[] = [];
     const scan = idPlan ? new IdRangeScan(collection, idPlan.bounds) : new NaturalScan(collection);
@@ -92,7 +98,13 @@ function isOperatorObject(v: unknown): v is Document {
  * is what makes them right for splitting a collection of mixed `_id` types. mongod requires a hint naming the
  * index; this server keeps only the `_id` index ordered, so only that one is accepted.
  */
-function planIndexBounds(collection: Collection, filter: Document, sort: Document | undefined, bounds: IndexBounds): QueryPlan {
+function planIndexBounds(
+  collection: Collection,
+  filter: Document,
+  sort: Document | undefined,
+  bounds: IndexBounds,
+  filterOptions: FilterOptions,
+): QueryPlan {
   const hint = bounds.hint;
   const hintsId = hint === '_id_' || (isPlainDocument(hint) && Object.keys(hint).length === 1 && Number((hint as Document)._id) === 1);
   if (hint === undefined) {
@@ -114,7 +126,7 @@ function planIndexBounds(collection: Collection, filter: Document, sort: Documen
     lower: bounds.min ? { value: bounds.min._id, inclusive: true } : undefined,
     upper: bounds.max ? { value: bounds.max._id, inclusive: false } : undefined,
   });
-  return { source, residual: Object.keys(filter).length ? compileFilter(filter) : undefined };
+  return { source, residual: Object.keys(filter).length ? compileFilter(filter, filterOptions) : undefined };
 }
 
 function isPlainDocument(v: unknown): v is Document {
