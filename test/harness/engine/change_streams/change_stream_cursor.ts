@@ -165,8 +165,11 @@ export class ChangeStreamCursor implements ServerCursor {
           return;
         }
         const rendered = candidate.render();
-        const output = this.options.pipeline.apply(this.options.pipeline.transforms ? decodeRaw(rendered) : rendered);
-        if (output === undefined) continue;
+        const { pipeline } = this.options;
+        // Stages read the event's documents decoded; an event no stage changed is returned with its exact bytes.
+        const transformed = pipeline.empty ? rendered : pipeline.apply(decodeRaw(rendered));
+        if (transformed === undefined) continue;
+        const output = pipeline.transforms ? transformed : rendered;
         if (!valuesEqual(decodeRaw({ v: output._id }).v, candidate.token)) {
           throw nonResumable('ChangeStreamFatalError', 'Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed.');
         }

@@ -13,6 +13,8 @@ const CHANGE_STREAM_STAGES: ReadonlySet<string> = new Set([
  * stream returns events with their documents byte for byte.
  */
 export interface EventPipeline {
+  /** No stage follows `$changeStream`. */
+  readonly empty: boolean;
   readonly transforms: boolean;
   apply(event: Document): Document | undefined;
 }
@@ -33,6 +35,7 @@ export function compileEventPipeline(stages: Document[], ctx?: PipelineContext):
   const run = compilePipeline(stages, ctx, { within: 'changeStream' });
   const transforms = stages.some((stage) => Object.keys(stage ?? {})[0] !== '$match');
   return {
+    empty: stages.length === 0,
     transforms,
     apply(event) {
       return stages.length === 0 ? event : run([event])[0];
