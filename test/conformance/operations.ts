@@ -76,6 +76,21 @@ function driverOptions(context: OperationContext, args: Args, omit: readonly str
   return options;
 }
 
+/**
+ * The driver replaces an explicit `_id: null` by a new ObjectId (`maybeAddIdToDocuments` tests `_id == null`), while
+ * the tests want the null sent as written; `forceServerObjectId` makes the driver send documents untouched.
+ */
+function withNullIdsKept(options: Document, documents: readonly unknown[]): Document {
+  const hasNullId = documents.some(
+    (d) => isDocument(d) && Object.prototype.hasOwnProperty.call(d, '_id') && d._id === null,
+  );
+  return hasNullId ? { ...options, forceServerObjectId: true } : options;
+}
+
+function insertDocumentsOf(requests: readonly Document[]): unknown[] {
+  return requests.flatMap((r) => (isDocument(r.insertOne) ? [r.insertOne.document] : []));
+}
+
 function required<T>(args: Args, name: string, operation: string): T {
   if (!(name in args)) throw new RunnerError(`${operation} needs argument "${name}"`);
   return args[name] as T;
@@ -147,7 +162,8 @@ export function clientBulkWriteResult(result: ClientBulkWriteResult): Document {
 async function createChangeStream(context: OperationContext, object: string, args: Args): Promise<ChangeStream> {
   const entity = context.entities.get(object, 'client', 'database', 'collection');
   const pipeline = (args.pipeline as Document[] | undefined) ?? [];
-  const options = driverOptions(context, args, ['pipeline'], true);
+  // Default promotion here: the driver decides whether to resume by comparing error codes with JS numbers.
+  const options = driverOptions(context, args, ['pipeline']);
   const stream =
     entity.kind === 'client'
       ? entity.client.watch(pipeline, options)
@@ -180,7 +196,10 @@ const OPERATIONS: Readonly<Record<string, OperationHandler>> = Object.freeze({
     bulkWriteResult(
       await collectionOf(context, object).bulkWrite(
         required<AnyBulkWriteOperation[]>(args, 'requests', 'bulkWrite'),
-        driverOptions(context, args, ['requests']),
+        withNullIdsKept(
+          driverOptions(context, args, ['requests']),
+          insertDocumentsOf(required<Document[]>(args, 'requests', 'bulkWrite')),
+        ),
       ),
     ),
   count: async (context, object, args) =>
@@ -261,14 +280,14 @@ const OPERATIONS: Readonly<Record<string, OperationHandler>> = Object.freeze({
     insertManyResult(
       await collectionOf(context, object).insertMany(
         required<Document[]>(args, 'documents', 'insertMany'),
-        driverOptions(context, args, ['documents']),
+        withNullIdsKept(driverOptions(context, args, ['documents']), required<Document[]>(args, 'documents', 'insertMany')),
       ),
     ),
   insertOne: async (context, object, args) =>
     insertOneResult(
       await collectionOf(context, object).insertOne(
         required<Document>(args, 'document', 'insertOne'),
-        driverOptions(context, args, ['document']),
+        withNullIdsKept(driverOptions(context, args, ['document']), [args.document]),
       ),
     ),
   rename: async (context, object, args) => {
