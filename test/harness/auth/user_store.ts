@@ -94,8 +94,10 @@ export function buildCredentials(user: string, password: string, mechanisms: rea
 
 /** Serializes a user document with mongod's field order, `_id` first. */
 export function serializeUser(user: UserDocument): Buffer {
-  const doc: Document = { _id: user._id, userId: user.userId, user: user.user, db: user.db, credentials: user.credentials, roles: user.roles };
+  // mongod's createUser order: _id, userId, user, db, credentials, customData, roles.
+  const doc: Document = { _id: user._id, userId: user.userId, user: user.user, db: user.db, credentials: user.credentials };
   if (user.customData !== undefined) doc.customData = user.customData;
+  doc.roles = user.roles;
   return Buffer.from(serialize(doc));
 }
 
@@ -109,7 +111,7 @@ export function insertUser(writes: WritePath, op: OperationContext, user: UserDo
 export function replaceUser(state: ServerState, writes: WritePath, op: OperationContext, user: UserDocument): void {
   const coll = usersCollection(state);
   const old = coll?.findById(user._id);
-  if (!coll || !old) throw new CommandError('UserNotFound', `Could not find user "${user.user}" for db "${user.db}"`);
+  if (!coll || !old) throw new CommandError('UserNotFound', `User ${userDisplayName(user.db, user.user)} not found`);
   writes.update(coll, old, serializeUser(user), op, 'replacement');
 }
 

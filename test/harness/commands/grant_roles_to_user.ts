@@ -7,9 +7,13 @@ import { rolesArgument, userNameArgument } from '../auth/user_arguments.js';
 export const grantRolesToUser: CommandDefinition = {
   run(ctx: CommandContext) {
     const name = userNameArgument(ctx.body, 'grantRolesToUser');
-    const roles = rolesArgument(ctx.body, 'grantRolesToUser', ctx.db, true)!;
+    if (Array.isArray(ctx.body.roles) && ctx.body.roles.length === 0) {
+      throw new CommandError('BadValue', 'grantRolesToUser command requires a non-empty "roles" array');
+    }
+    // mongod reads the user's current roles before it checks that the new ones exist.
     const user = findUser(ctx.server, ctx.db, name);
     if (!user) throw new CommandError('UserNotFound', `Could not find user "${name}" for db "${ctx.db}"`);
+    const roles = rolesArgument(ctx.body, 'grantRolesToUser', ctx.db, true)!;
     for (const r of roles) {
       if (!user.roles.some((x) => x.role === r.role && x.db === r.db)) user.roles.push(r);
     }

@@ -7,9 +7,13 @@ import { rolesArgument, userNameArgument } from '../auth/user_arguments.js';
 export const revokeRolesFromUser: CommandDefinition = {
   run(ctx: CommandContext) {
     const name = userNameArgument(ctx.body, 'revokeRolesFromUser');
-    const roles = rolesArgument(ctx.body, 'revokeRolesFromUser', ctx.db, true)!;
+    if (Array.isArray(ctx.body.roles) && ctx.body.roles.length === 0) {
+      throw new CommandError('BadValue', 'revokeRolesFromUser command requires a non-empty "roles" array');
+    }
+    // mongod reads the user's current roles before it checks that the new ones exist.
     const user = findUser(ctx.server, ctx.db, name);
     if (!user) throw new CommandError('UserNotFound', `Could not find user "${name}" for db "${ctx.db}"`);
+    const roles = rolesArgument(ctx.body, 'revokeRolesFromUser', ctx.db, true)!;
     user.roles = user.roles.filter((x) => !roles.some((r) => r.role === x.role && r.db === x.db));
     replaceUser(ctx.server, ctx.writes, ctx.op, user);
     return {};

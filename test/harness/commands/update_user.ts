@@ -1,6 +1,6 @@
 import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
-import { buildCredentials, findUser, replaceUser, userMechanisms } from '../auth/user_store.js';
+import { buildCredentials, findUser, replaceUser, userDisplayName, userMechanisms } from '../auth/user_store.js';
 import { customDataArgument, mechanismsArgument, passwordArgument, rolesArgument, userNameArgument } from '../auth/user_arguments.js';
 
 /**
@@ -19,7 +19,8 @@ export const updateUser: CommandDefinition = {
       throw new CommandError('BadValue', 'Must specify at least one field to update in updateUser');
     }
     const user = findUser(ctx.server, db, name);
-    if (!user) throw new CommandError('UserNotFound', `Could not find user "${name}" for db "${db}"`);
+    // mongod's updatePrivilegeDocument wording (grant/revoke look the user up first and word it differently).
+    if (!user) throw new CommandError('UserNotFound', `User ${userDisplayName(db, name)} not found`);
     if (password !== undefined) {
       user.credentials = buildCredentials(name, password, mechanisms ?? userMechanisms(user));
     } else if (mechanisms !== undefined) {

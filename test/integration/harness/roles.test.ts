@@ -193,6 +193,12 @@ describe('embedded server roles', () => {
       expect(all.users.map((u: Document) => u._id)).toEqual(expect.arrayContaining(['admin.root', 'shop.u1']));
       const adminOnly = await root.db('admin').command({ usersInfo: 1 });
       expect(adminOnly.users.every((u: Document) => u.db === 'admin')).toBe(true);
+      const filtered = await root.db('admin').command({ usersInfo: { forAllDBs: true }, filter: { db: 'shop' } });
+      expect(filtered.users.map((u: Document) => u._id)).toEqual(['shop.u1']);
+      await expect(root.db('admin').command({ usersInfo: 1, showPrivileges: true })).rejects.toMatchObject({
+        code: 20,
+        message: 'Privilege or restriction details require exact-match usersInfo queries',
+      });
       const withCredentials = await root.db('admin').command({ usersInfo: 'reader', showCredentials: true, showPrivileges: true });
       expect(Object.keys(withCredentials.users[0].credentials)).toEqual(['SCRAM-SHA-1', 'SCRAM-SHA-256']);
       expect(withCredentials.users[0].inheritedPrivileges).toEqual(
@@ -230,7 +236,9 @@ describe('embedded server roles', () => {
 
     it('refuses updateUser of an unknown user and one without a field to change', async () => {
       const admin = (await as('root')).db('admin');
-      await expect(admin.command({ updateUser: 'ghost', pwd: 'x' })).rejects.toMatchObject({ code: 11, message: 'Could not find user "ghost" for db "admin"' });
+      await expect(admin.command({ updateUser: 'ghost', pwd: 'x' })).rejects.toMatchObject({ code: 11, message: 'User ghost@admin not found' });
+      await expect(admin.command({ grantRolesToUser: 'ghost', roles: ['read'] })).rejects.toMatchObject({ code: 11, message: 'Could not find user "ghost" for db "admin"' });
+      await expect(admin.command({ grantRolesToUser: 'reader', roles: [] })).rejects.toMatchObject({ code: 2, message: 'grantRolesToUser command requires a non-empty "roles" array' });
       await expect(admin.command({ updateUser: 'reader' })).rejects.toMatchObject({ code: 2 });
     });
 
