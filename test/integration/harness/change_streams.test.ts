@@ -92,7 +92,8 @@ describe('change streams', () => {
 
   it('reports disambiguatedPaths only with showExpandedEvents', async () => {
     const coll = db.collection('ambiguous');
-    await coll.insertOne({ _id: 1 as never, a: { 1: 1 } });
+    // A long sibling keeps the logged change a sub-diff of `a` whichever way the server computes it.
+    await coll.insertOne({ _id: 1 as never, a: { 1: 1, pad: 'p'.repeat(64) } });
     const plain = await opened(coll.watch([], { maxAwaitTimeMS: 100 }));
     const expanded = await opened(coll.watch([], { maxAwaitTimeMS: 100, showExpandedEvents: true }));
     await coll.updateOne({ _id: 1 as never }, { $set: { 'a.1': 2 } });
@@ -125,12 +126,16 @@ describe('change streams', () => {
     const coll = db.collection('match');
     const stream = await opened(coll.watch([{ $match: { operationType: 'delete' } }], { maxAwaitTimeMS: 100 }));
     const projected = await opened(coll.watch([{ $project: { optype: '$operationType', ns: 1, newField: 'value' } }], { maxAwaitTimeMS: 100 }));
-    await coll.insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
+    const byField = await opened(coll.watch([{ $match: { 'fullDocument.z': 3 } }], { maxAwaitTimeMS: 100 }));
+    await coll.insertMany([{ _id: 1 }, { _id: 2, z: 3 }] as never[]);
     await coll.deleteOne({ _id: 2 as never });
     const [del] = (await take(stream, 1)) as Document[];
     const [first] = (await take(projected, 1)) as Document[];
+    const [withZ] = (await take(byField, 1)) as Document[];
     await stream.close();
     await projected.close();
+    await byField.close();
+    expect(withZ.fullDocument).toEqual({ _id: 2, z: 3 });
     expect(del).toMatchObject({ operationType: 'delete', documentKey: { _id: 2 } });
     expect(first).toEqual({ _id: first._id, ns: { db: db.databaseName, coll: 'match' }, optype: 'insert', newField: 'value' });
   });
