@@ -11,6 +11,8 @@ import { compileUpdate, upsertSeed, withIdFirst, type CompiledUpdate } from '../
 import { isDocument } from '../engine/query/paths.js';
 import { serializeInOrder } from '../engine/update/ordered_serialize.js';
 import { rawField } from '../bson/raw_bson.js';
+import { compareValues } from '../engine/bson_order.js';
+import { formatValue } from '../engine/update/format_value.js';
 import { evaluateLet, runPipelineOn } from '../engine/aggregation/run_aggregate.js';
 
 /**
@@ -120,6 +122,12 @@ export function upsertOne(
     doc = seed._id !== undefined && replacement._id === undefined ? { _id: seed._id, ...replacement } : replacement;
   } else {
     doc = update.apply(seed, { isInsert: true });
+  }
+  // The _id the query pins down is immutable for the upsert too.
+  if (seed._id !== undefined && doc._id !== undefined && compareValues(seed._id, doc._id) !== 0) {
+    throw update.kind === 'replacement'
+      ? new CommandError('ImmutableField', `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${formatValue(doc._id)}`)
+      : new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
   }
   doc = withIdFirst(doc);
   const op = writeOp(ctx);

@@ -96,6 +96,12 @@ describe('embedded server updates', () => {
     expect(generated.upsertedId).toBeDefined();
   });
 
+  it('refuses an upsert that would change the _id its query sets', async () => {
+    await expect(coll.updateOne({ _id: 20 }, { $set: { _id: 21 } }, { upsert: true })).rejects.toMatchObject({ code: 66 });
+    await expect(coll.replaceOne({ _id: 20 }, { _id: 21 }, { upsert: true })).rejects.toMatchObject({ code: 66 });
+    expect(await coll.countDocuments({ _id: { $in: [20, 21] } })).toBe(0);
+  });
+
   it('replaces documents keeping _id', async () => {
     await coll.insertOne({ _id: 1, a: 1 });
     const result = await coll.replaceOne({ _id: 1 }, { b: 2 });
