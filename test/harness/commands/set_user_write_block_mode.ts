@@ -1,18 +1,15 @@
 import type { Document } from 'bson';
 import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
-import { assertAdminDb, assertAdminRole } from './admin_only.js';
-
-/** Built-in roles holding the setUserWriteBlockMode action (clusterManager and the roles that include it). */
-const ROLES = ['root', 'clusterManager', 'clusterAdmin', '__system'] as const;
+import { assertAdminDb } from './admin_only.js';
 
 /**
  * setUserWriteBlockMode (admin, mongod 6.0+): `{global: true}` blocks writes of clients without the
  * bypassWriteBlockingMode privilege (root, restore) with UserWritesBlocked (371); `{global: false}` lifts it.
  * The write path enforces it for every insert, update, delete and implicit create outside admin, config and local.
+ * The setUserWriteBlockMode privilege (clusterManager, root) is checked by the auth module.
  */
 export const setUserWriteBlockMode: CommandDefinition = {
-  authorize: (ctx) => assertAdminRole(ctx, ROLES),
   run(ctx: CommandContext): Document {
     assertAdminDb(ctx);
     const global = ctx.body.global;

@@ -1,7 +1,6 @@
 import type { CommandContext, CommandDefinition } from '../command_context.js';
 
-/** whatsmyuri: the client's address as the server sees it (`{you: 'host:port'}`). */
+/** whatsmyuri: the client's address as the server sees it (`{you: 'host:port'}`); any authenticated user may run it. */
 export const whatsmyuri: CommandDefinition = {
-  requiresAuth: false,
   run: (ctx: CommandContext) => ({ you: ctx.conn.remoteAddress.replace(/^::ffff:/, '') }),
 };

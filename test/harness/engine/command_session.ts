@@ -69,7 +69,7 @@ const NO_SESSION: CommandSession = Object.freeze({
   options: {},
   session: undefined,
   cachedReply: undefined,
-  onReply: (reply) => reply,
+  onReply: (reply: CommandReply) => reply,
   onError: () => {},
 });
 

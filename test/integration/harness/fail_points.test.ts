@@ -2,6 +2,9 @@ import { Long, MongoClient, MongoNetworkError, UUID, type Document } from 'mongo
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: unknown; [key: string]: unknown };
+
 /**
  * mongod's `failCommand` fail point (configureFailPoint, test commands enabled) and the retryable writes it is used
  * to test: errors with codes and labels, closed connections, writeConcernErrors after an applied write, and the
@@ -33,7 +36,7 @@ describe('failCommand fail point and retryable writes', () => {
   }
 
   it('fails the listed command with the error code until turned off, and reports how often it fired', async () => {
-    const coll = client.db(dbName).collection('basic');
+    const coll = client.db(dbName).collection<AnyDocument>('basic');
     await coll.insertOne({ _id: 1 });
     await failCommand('alwaysOn', { errorCode: 2, failCommands: ['find'] });
     await expect(coll.findOne({})).rejects.toMatchObject({ code: 2, codeName: 'BadValue', errmsg: "Failing command via 'failCommand' failpoint" });
@@ -44,7 +47,7 @@ describe('failCommand fail point and retryable writes', () => {
   });
 
   it('fires only `times` times, and lets the first `skip` passes through', async () => {
-    const coll = client.db(dbName).collection('times');
+    const coll = client.db(dbName).collection<AnyDocument>('times');
     await failCommand({ times: 2 }, { errorCode: 8, failCommands: ['distinct'] });
     await expect(coll.distinct('a')).rejects.toMatchObject({ code: 8 });
     await expect(coll.distinct('a')).rejects.toMatchObject({ code: 8 });
@@ -60,8 +63,8 @@ describe('failCommand fail point and retryable writes', () => {
     await tagged.connect();
     try {
       await failCommand('alwaysOn', { errorCode: 2, failCommands: ['distinct'], appName: 'failpoint-target' });
-      await expect(tagged.db(dbName).collection('app').distinct('a')).rejects.toMatchObject({ code: 2 });
-      await expect(client.db(dbName).collection('app').distinct('a')).resolves.toEqual([]);
+      await expect(tagged.db(dbName).collection<AnyDocument>('app').distinct('a')).rejects.toMatchObject({ code: 2 });
+      await expect(client.db(dbName).collection<AnyDocument>('app').distinct('a')).resolves.toEqual([]);
     } finally {
       await tagged.close();
     }
@@ -77,9 +80,9 @@ describe('failCommand fail point and retryable writes', () => {
     await noRetry.connect();
     try {
       await failCommand({ times: 1 }, { closeConnection: true, failCommands: ['find'] });
-      const error = await noRetry.db(dbName).collection('close').findOne({}).catch((e) => e);
+      const error = await noRetry.db(dbName).collection<AnyDocument>('close').findOne({}).catch((e) => e);
       expect(error).toBeInstanceOf(MongoNetworkError);
-      await expect(noRetry.db(dbName).collection('close').findOne({})).resolves.toBeNull();
+      await expect(noRetry.db(dbName).collection<AnyDocument>('close').findOne({})).resolves.toBeNull();
     } finally {
       await noRetry.close();
     }
@@ -87,14 +90,14 @@ describe('failCommand fail point and retryable writes', () => {
 
   it('a retryable read is retried once after a closed connection', async () => {
     await failCommand({ times: 1 }, { closeConnection: true, failCommands: ['find'] });
-    await expect(client.db(dbName).collection('close').findOne({})).resolves.toBeNull();
+    await expect(client.db(dbName).collection<AnyDocument>('close').findOne({})).resolves.toBeNull();
   });
 
   it('uses the errorLabels of the data: a RetryableWriteError is retried by the driver and applied once', async () => {
-    const coll = client.db(dbName).collection('labels');
+    const coll = client.db(dbName).collection<AnyDocument>('labels');
     await failCommand({ times: 1 }, { errorCode: 91, errorLabels: ['RetryableWriteError'], failCommands: ['insert'] });
     await coll.insertOne({ _id: 'once' });
-    expect(await coll.countDocuments({ _id: 'once' as never })).toBe(1);
+    expect(await coll.countDocuments({ _id: 'once' })).toBe(1);
   });
 
   it('labels an empty errorLabels list as no labels at all, as mongod does', async () => {
@@ -110,7 +113,7 @@ describe('failCommand fail point and retryable writes', () => {
   });
 
   it('applies the write and then answers writeConcernError; the retry returns the first result without applying it again', async () => {
-    const coll = client.db(dbName).collection('wce');
+    const coll = client.db(dbName).collection<AnyDocument>('wce');
     await coll.insertOne({ _id: 1, n: 0 });
     await failCommand({ times: 1 }, { writeConcernError: { code: 91, errmsg: 'Replication is being shut down' }, failCommands: ['update'] });
     const result = await coll.updateOne({ _id: 1 }, { $inc: { n: 1 } });
@@ -133,7 +136,7 @@ describe('failCommand fail point and retryable writes', () => {
   });
 
   itEmbedded('closeConnectionAfterCommand: the write is applied, the connection dropped, and the retry does not apply it twice', async () => {
-    const coll = client.db(dbName).collection('after');
+    const coll = client.db(dbName).collection<AnyDocument>('after');
     await coll.insertOne({ _id: 1, n: 0 });
     await failCommand({ times: 1 }, { closeConnectionAfterCommand: true, failCommands: ['update'] });
     const result = await coll.updateOne({ _id: 1 }, { $inc: { n: 1 } });
@@ -173,7 +176,7 @@ describe('failCommand fail point and retryable writes', () => {
       expect(Number(retry.n)).toBe(2);
       expect(retry.writeErrors).toBeUndefined();
       expect(retry.retriedStmtIds.map(Number)).toEqual([0, 1]);
-      expect(await client.db(dbName).collection('rw').countDocuments()).toBe(2);
+      expect(await client.db(dbName).collection<AnyDocument>('rw').countDocuments()).toBe(2);
     });
 
     it('refuses an older txnNumber with TransactionTooOld and a non-write command with a txnNumber', async () => {

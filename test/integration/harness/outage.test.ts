@@ -1,6 +1,9 @@
 import { MongoClient } from 'mongodb';
 import { sourceDeployment, usingRealDeployments, type TestDeployment } from '../../tools/deployments.js';
 
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: unknown; [key: string]: unknown };
+
 /**
  * RunningServer.dropConnections(forMs): every connection is dropped and new ones are refused for a while, as
  * clients see an outage or a failover. The driver reports errors during the outage and recovers after it, with
@@ -34,7 +37,7 @@ describeEmbedded('outage (dropConnections)', () => {
   }
 
   it('fails operations while connections are refused and recovers afterwards with the data intact', async () => {
-    const coll = client.db('outage_test').collection('c');
+    const coll = client.db('outage_test').collection<AnyDocument>('c');
     await coll.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: i, v: `doc-${i}` })));
     const server = deployment.embedded!;
     const refusedBefore = server.state.stats.connections.totalCreated;

@@ -2,6 +2,9 @@ import { Long, MongoClient, UUID, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: unknown; [key: string]: unknown };
+
 /** Logical sessions: startSession, endSessions, killSessions, killAllSessions, refreshSessions and their effects. */
 describe('logical sessions', () => {
   let deployment: TestDeployment;
@@ -14,7 +17,7 @@ describe('logical sessions', () => {
     client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
     raw = await RawWireClient.connect(deployment.uri);
-    await client.db(dbName).collection('docs').insertMany(Array.from({ length: 5 }, (_, i) => ({ _id: i })));
+    await client.db(dbName).collection<AnyDocument>('docs').insertMany(Array.from({ length: 5 }, (_, i) => ({ _id: i })));
   });
 
   afterAll(async () => {
@@ -59,7 +62,7 @@ describe('logical sessions', () => {
 
     const commit = await raw.command({ commitTransaction: 1, lsid, txnNumber: Long.fromNumber(1), autocommit: false, $db: 'admin' });
     expect(Number(commit.code)).toBe(251);
-    expect(await client.db(dbName).collection('docs').findOne({ _id: 'in-txn' as never })).toBeNull();
+    expect(await client.db(dbName).collection<AnyDocument>('docs').findOne({ _id: 'in-txn' })).toBeNull();
     const more = await raw.command({ getMore: cursorId, collection: 'docs', lsid: other, $db: dbName });
     expect(Number(more.code)).toBe(43);
   });
@@ -71,16 +74,16 @@ describe('logical sessions', () => {
   itEmbedded('endSessions aborts an open transaction at once (mongod waits for its session reaper)', async () => {
     const lsid = { id: new UUID() };
     await raw.command({ insert: 'docs', documents: [{ _id: 'ended' }], lsid, txnNumber: Long.fromNumber(1), autocommit: false, startTransaction: true, $db: dbName });
-    expect(await client.db(dbName).collection('docs').findOne({ _id: 'ended' as never })).toEqual({ _id: 'ended' });
+    expect(await client.db(dbName).collection<AnyDocument>('docs').findOne({ _id: 'ended' })).toEqual({ _id: 'ended' });
     await raw.command({ endSessions: [lsid], $db: 'admin' });
-    expect(await client.db(dbName).collection('docs').findOne({ _id: 'ended' as never })).toBeNull();
+    expect(await client.db(dbName).collection<AnyDocument>('docs').findOne({ _id: 'ended' })).toBeNull();
     expect(deployment.embedded!.state.documentLocks.size).toBe(0);
   });
 
   itEmbedded('keeps the sessions the driver uses in the session catalog, with the no-auth uid', async () => {
     const session = client.startSession();
     try {
-      await client.db(dbName).collection('docs').findOne({}, { session });
+      await client.db(dbName).collection<AnyDocument>('docs').findOne({}, { session });
       const hex = (b: { buffer: Uint8Array }) => Buffer.from(b.buffer).toString('hex');
       const id = hex(session.id!.id as unknown as { buffer: Uint8Array });
       const known = deployment.embedded!.state.sessions.list().find((s: { lsid: Document }) => hex(s.lsid.id) === id);

@@ -3,6 +3,9 @@ import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/d
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 import { randomFor, randomInt } from '../../tools/random.js';
 
+/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
+type AnyDocument = { _id?: unknown; [key: string]: unknown };
+
 /**
  * Multi-document transactions as mongod 7.0 runs them for the driver: commit writes one applyOps oplog entry,
  * abort undoes the writes, a second transaction on the same document gets WriteConflict, and the transaction
@@ -41,14 +44,14 @@ describe('multi-document transactions', () => {
 
   it('commits inserts to two collections as one applyOps oplog entry with lsid, txnNumber and a null prevOpTime', async () => {
     const db = client.db(dbName);
-    await db.collection('a').insertOne({ _id: 'seed' });
-    await db.collection('b').insertOne({ _id: 'seed' });
+    await db.collection<AnyDocument>('a').insertOne({ _id: 'seed' });
+    await db.collection<AnyDocument>('b').insertOne({ _id: 'seed' });
     const session = client.startSession();
     const mark = await oplogMark();
     try {
       await session.withTransaction(async () => {
-        await db.collection('a').insertOne({ _id: 1, v: 'a' }, { session });
-        await db.collection('b').insertOne({ _id: 1, v: 'b' }, { session });
+        await db.collection<AnyDocument>('a').insertOne({ _id: 1, v: 'a' }, { session });
+        await db.collection<AnyDocument>('b').insertOne({ _id: 1, v: 'b' }, { session });
       });
       const entries = await applyOpsEntries(session.id!.id as unknown as UUID, mark);
       expect(entries).toHaveLength(1);
@@ -63,8 +66,8 @@ describe('multi-document transactions', () => {
         ['i', `${dbName}.a`, 1],
         ['i', `${dbName}.b`, 1],
       ]);
-      expect(await db.collection('a').findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 'a' });
-      expect(await db.collection('b').findOne({ _id: 1 as never })).toEqual({ _id: 1, v: 'b' });
+      expect(await db.collection<AnyDocument>('a').findOne({ _id: 1 })).toEqual({ _id: 1, v: 'a' });
+      expect(await db.collection<AnyDocument>('b').findOne({ _id: 1 })).toEqual({ _id: 1, v: 'b' });
     } finally {
       await session.endSession();
     }
@@ -75,7 +78,7 @@ describe('multi-document transactions', () => {
     const mark = await oplogMark();
     try {
       await session.withTransaction(async () => {
-        await client.db(dbName).collection('a').findOne({ _id: 'seed' as never }, { session });
+        await client.db(dbName).collection<AnyDocument>('a').findOne({ _id: 'seed' }, { session });
       });
       expect(await applyOpsEntries(session.id!.id as unknown as UUID, mark)).toEqual([]);
     } finally {
@@ -84,7 +87,7 @@ describe('multi-document transactions', () => {
   });
 
   it('undoes inserts, updates and deletes when the transaction aborts, keeping natural order and the _id index', async () => {
-    const coll = client.db(dbName).collection('undo');
+    const coll = client.db(dbName).collection<AnyDocument>('undo');
     const random = randomFor(1);
     const seeded = Array.from({ length: 20 }, (_, i) => ({ _id: i, n: randomInt(random, 1000) }));
     await coll.insertMany(seeded);
@@ -110,7 +113,7 @@ describe('multi-document transactions', () => {
     const session = client.startSession();
     try {
       session.startTransaction();
-      await db.collection('created_in_txn').insertOne({ _id: 1 }, { session });
+      await db.collection<AnyDocument>('created_in_txn').insertOne({ _id: 1 }, { session });
       await session.abortTransaction();
     } finally {
       await session.endSession();
@@ -120,7 +123,7 @@ describe('multi-document transactions', () => {
   });
 
   it('answers WriteConflict with TransientTransactionError when a second transaction writes the same document', async () => {
-    const coll = client.db(dbName).collection('conflict');
+    const coll = client.db(dbName).collection<AnyDocument>('conflict');
     await coll.insertOne({ _id: 1, n: 0 });
     const s1 = client.startSession();
     const s2 = client.startSession();
@@ -142,7 +145,7 @@ describe('multi-document transactions', () => {
   });
 
   it('retries the whole transaction through withTransaction after a write conflict', async () => {
-    const coll = client.db(dbName).collection('retried');
+    const coll = client.db(dbName).collection<AnyDocument>('retried');
     await coll.insertOne({ _id: 1, n: 0 });
     const blocker = client.startSession();
     const session = client.startSession();
@@ -164,7 +167,7 @@ describe('multi-document transactions', () => {
   });
 
   it('aborts the transaction when a statement fails with a write error, so commit answers NoSuchTransaction', async () => {
-    const coll = client.db(dbName).collection('dup_in_txn');
+    const coll = client.db(dbName).collection<AnyDocument>('dup_in_txn');
     await coll.insertOne({ _id: 1 });
     const session = client.startSession();
     try {
@@ -184,7 +187,7 @@ describe('multi-document transactions', () => {
     const session = client.startSession();
     try {
       session.startTransaction();
-      await client.db(dbName).collection('a').findOne({}, { session });
+      await client.db(dbName).collection<AnyDocument>('a').findOne({}, { session });
       const error = await client.db(dbName).command({ count: 'a' }, { session }).catch((e) => e);
       expect(error).toMatchObject({ code: 263, codeName: 'OperationNotSupportedInTransaction' });
       const drop = await client.db(dbName).command({ drop: 'a' }, { session }).catch((e) => e);
@@ -202,7 +205,7 @@ describe('multi-document transactions', () => {
 
     beforeAll(async () => {
       raw = await RawWireClient.connect(deployment.uri);
-      await client.db(dbName).collection('raw').insertOne({ _id: 'x' });
+      await client.db(dbName).collection<AnyDocument>('raw').insertOne({ _id: 'x' });
     });
 
     afterAll(async () => {
@@ -242,7 +245,7 @@ describe('multi-document transactions', () => {
       const commit = await txnCommand({ commitTransaction: 1, $db: 'admin' }, 10);
       expect(Number(commit.code)).toBe(251);
       expect(commit.errorLabels).toEqual(['TransientTransactionError']);
-      expect(await client.db(dbName).collection('raw').findOne({ _id: 'z' as never })).toBeNull();
+      expect(await client.db(dbName).collection<AnyDocument>('raw').findOne({ _id: 'z' })).toBeNull();
 
       const startWithCommit = await txnCommand({ commitTransaction: 1, $db: 'admin' }, 11, true);
       expect({ code: Number(startWithCommit.code), codeName: startWithCommit.codeName }).toEqual({ code: 263, codeName: 'OperationNotSupportedInTransaction' });
@@ -250,7 +253,7 @@ describe('multi-document transactions', () => {
   });
 
   itEmbedded('splits a transaction larger than 16 MB into partialTxn entries chained by prevOpTime', async () => {
-    const coll = client.db(dbName).collection('large');
+    const coll = client.db(dbName).collection<AnyDocument>('large');
     const session = client.startSession();
     const big = 'x'.repeat(4 * 1024 * 1024);
     const mark = await oplogMark();
