@@ -382,6 +382,25 @@ describe('change streams', () => {
     expect(without.fullDocumentBeforeChange).toBeNull();
     expect(deleted.fullDocumentBeforeChange).toEqual({ _id: 1, a: 2 });
 
+    // Inside a transaction, each operation's pre-image is keyed by its place in the applyOps entry.
+    await images.insertMany([{ _id: 2, v: 'two' }, { _id: 3, v: 'three' }] as never[]);
+    const txnStream = await opened(images.watch([{ $match: { operationType: { $ne: 'insert' } } }], {
+      fullDocument: 'required', fullDocumentBeforeChange: 'required', maxAwaitTimeMS: 100,
+    }));
+    const session = client.startSession();
+    try {
+      await session.withTransaction(async () => {
+        await images.updateOne({ _id: 2 as never }, { $set: { v: 'TWO' } }, { session });
+        await images.deleteOne({ _id: 3 as never }, { session });
+      });
+    } finally {
+      await session.endSession();
+    }
+    const [txnUpdate, txnDelete] = (await take(txnStream, 2)) as Document[];
+    await txnStream.close();
+    expect(txnUpdate).toMatchObject({ fullDocument: { _id: 2, v: 'TWO' }, fullDocumentBeforeChange: { _id: 2, v: 'two' } });
+    expect(txnDelete).toMatchObject({ operationType: 'delete', fullDocumentBeforeChange: { _id: 3, v: 'three' } });
+
     const required = await opened(noImages.watch([], { fullDocumentBeforeChange: 'required', maxAwaitTimeMS: 100 }));
     await noImages.updateOne({ _id: 1 as never }, { $set: { a: 3 } });
     await expect(required.next()).rejects.toMatchObject({ code: 47 });
