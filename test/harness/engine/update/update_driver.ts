@@ -197,14 +197,22 @@ function parseArrayFilters(list: Document[]): Map<string, Matcher> {
   for (const filter of list) {
     if (!isDocument(filter)) throw new CommandError('TypeMismatch', 'arrayFilters entries must be objects');
     let identifier: string | undefined;
-    for (const key of Object.keys(filter)) {
-      if (key.startsWith('$')) continue;
-      const id = key.split('.')[0];
-      if (identifier !== undefined && identifier !== id) {
-        throw new CommandError('FailedToParse', `Error parsing array filter :: caused by :: Expected a single top-level field name, found '${identifier}' and '${id}'`);
+    // The placeholder is the first component of every path, also inside $and/$or/$nor (ExpressionWithPlaceholder).
+    const visit = (f: Document): void => {
+      for (const key of Object.keys(f)) {
+        if (key === '$and' || key === '$or' || key === '$nor') {
+          if (Array.isArray(f[key])) for (const sub of f[key] as unknown[]) if (isDocument(sub)) visit(sub);
+          continue;
+        }
+        if (key.startsWith('$')) continue;
+        const id = key.split('.')[0];
+        if (identifier !== undefined && identifier !== id) {
+          throw new CommandError('FailedToParse', `Error parsing array filter :: caused by :: Expected a single top-level field name, found '${identifier}' and '${id}'`);
+        }
+        identifier = id;
       }
-      identifier = id;
-    }
+    };
+    visit(filter);
     if (identifier === undefined) {
       throw new CommandError('FailedToParse', 'Error parsing array filter :: caused by :: Cannot use an expression without a top-level field name in arrayFilters');
     }

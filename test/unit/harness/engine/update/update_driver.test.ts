@@ -91,6 +91,11 @@ describe('compileUpdate', () => {
     expect(hex(out)).toBe(hex({ _id: i(1), a: [{ v: i(1) }, { v: i(2), ok: true }, { v: i(3), ok: true }] }));
   });
 
+  it('finds the array filter identifier inside $or', () => {
+    const update = compileUpdate({ $set: { 'a.$[e]': i(0) } }, { arrayFilters: [{ $or: [{ e: i(1) }, { e: i(3) }] }] });
+    expect(hex(update.apply({ _id: i(1), a: [i(1), i(2), i(3)] }))).toBe(hex({ _id: i(1), a: [i(0), i(2), i(0)] }));
+  });
+
   it('resolves the positional $ from the matched array offset', () => {
     const out = compileUpdate({ $set: { 'a.$': i(0) } }).apply({ _id: i(1), a: [i(5), i(6)] }, { matchedField: '1' });
     expect(hex(out)).toBe(hex({ _id: i(1), a: [i(5), i(0)] }));
