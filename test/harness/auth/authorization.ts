@@ -72,6 +72,8 @@ function satisfies(requirement: Requirement, subject: AuthzSubject): boolean {
       }) || (requirement.unless !== undefined && satisfies({ kind: 'privileges', checks: requirement.unless }, subject));
     case 'isUser':
       return subject.user !== undefined && requirement.users.every((u) => u.user === subject.user!.user && u.db === subject.user!.db);
+    case 'anyActionOnDatabase':
+      return hasPrivilegeInDatabase(subject.privileges, requirement.db);
     case 'holdsRoles': {
       const held = new Set(expandRoles(subject.roles).map((r) => `${r.role}@${r.db}`));
       return requirement.roles.every((r) => held.has(`${r.role}@${r.db}`));
@@ -134,7 +136,11 @@ export function authorizeCommand(ctx: CommandContext, def?: CommandDefinition): 
 export function mayListDatabase(state: ServerState, conn: ConnectionState, db: string): boolean {
   if (!state.authEnabled) return true;
   const privileges = connectionPrivileges(conn);
-  if (isAuthorizedFor(privileges, RESOURCES.cluster(), ['listDatabases'])) return true;
+  return isAuthorizedFor(privileges, RESOURCES.cluster(), ['listDatabases']) || hasPrivilegeInDatabase(privileges, db);
+}
+
+/** mongod's isAuthorizedForAnyActionOnAnyResourceInDB: some privilege names the database or one of its collections. */
+function hasPrivilegeInDatabase(privileges: readonly Privilege[], db: string): boolean {
   return privileges.some((p) => {
     const r = p.resource;
     return r.kind === 'any' || (r.kind === 'anyNormal' && db !== 'local' && db !== 'config') || ((r.kind === 'database' || r.kind === 'exact') && r.db === db);

@@ -30,6 +30,8 @@ export type Requirement =
   | { kind: 'cursorOwner'; ids: Long[]; unless?: AuthCheck[] }
   /** The request is about the authenticated user itself (usersInfo on oneself). */
   | { kind: 'isUser'; users: { user: string; db: string }[] }
+  /** The user holds some action on the database or one of its collections (listing authorized collections). */
+  | { kind: 'anyActionOnDatabase'; db: string }
   /** The authenticated user holds every one of the roles (rolesInfo on one's own roles). */
   | { kind: 'holdsRoles'; roles: RoleName[] }
   /** Commands without a rule of their own: only root (and __system) may run them. */
@@ -118,6 +120,7 @@ const NAMESPACE_ACTIONS: Readonly<Record<string, string[]>> = Object.freeze({
 const DATABASE_ACTIONS: Readonly<Record<string, string>> = Object.freeze({
   dbHash: 'dbHash',
   dbStats: 'dbStats',
+  dbstats: 'dbStats',
   dropDatabase: 'dropDatabase',
   dropAllUsersFromDatabase: 'dropUser',
   dropUser: 'dropUser',
@@ -309,7 +312,11 @@ export function commandRequirement(req: AuthzRequest): Requirement {
       // Since 4.0.5 a user without listDatabases may list the databases it has privileges on (the reply is filtered).
       return body.authorizedDatabases === false ? privileges(check(RESOURCES.cluster(), 'listDatabases')) : { kind: 'authenticated' };
     case 'listCollections':
-      if (body.authorizedCollections === true && body.nameOnly === true) return { kind: 'authenticated' };
+      // mongod's checkAuthorizedToListCollections: listCollections on the database, or (for authorizedCollections
+      // with nameOnly) any privilege in it; the handler then lists only the collections the user may see.
+      if (body.authorizedCollections === true && body.nameOnly === true) {
+        return anyOf(privileges(check(RESOURCES.database(db), 'listCollections')), { kind: 'anyActionOnDatabase', db });
+      }
       return privileges(check(RESOURCES.database(db), 'listCollections'));
     case 'create': {
       const ns = firstValueNamespace(req);

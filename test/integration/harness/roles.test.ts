@@ -83,6 +83,14 @@ describe('embedded server roles', () => {
       await expect((await as('reader')).db('admin').command({ listDatabases: 1, authorizedDatabases: false })).rejects.toMatchObject({ code: 13 });
     });
 
+    it('lets a user list the collections of a database it has privileges in (authorizedCollections)', async () => {
+      const reader = await as('reader');
+      const names = await reader.db('shop').listCollections({}, { nameOnly: true, authorizedCollections: true }).toArray();
+      expect(names.map((c) => c.name)).toContain('orders');
+      await expect(reader.db('other').listCollections({}, { nameOnly: true, authorizedCollections: true }).toArray()).rejects.toMatchObject({ code: 13 });
+      await expect((await as('monitor')).db('shop').listCollections().toArray()).rejects.toMatchObject({ code: 13 });
+    });
+
     it('keeps readAnyDatabase out of local (any_normal excludes local and config)', async () => {
       await expect((await as('anyReader')).db('local').collection('oplog.rs').findOne({})).rejects.toMatchObject({ code: 13 });
     });
