@@ -291,9 +291,9 @@ export function invalidatesStream(event: ChangeEvent, scope: StreamScope): boole
   switch (scope.kind) {
     case 'collection':
       if (event.operationType === 'drop') return event.ns.db === scope.db && event.ns.coll === scope.coll;
-      if (event.operationType === 'rename') return true; // in scope: the watched collection was renamed or replaced
-      if (event.operationType === 'dropDatabase') return event.ns.db === scope.db;
-      return false;
+      // In scope, a rename renamed the watched collection or replaced it. dropDatabase never reaches a collection
+      // stream: mongod drops each collection (with its own entry) first.
+      return event.operationType === 'rename';
     case 'database':
       return event.operationType === 'dropDatabase' && event.ns.db === scope.db;
     case 'cluster':
