@@ -114,40 +114,70 @@ export function decodeElement(doc: Buffer, el: RawElement): unknown {
 
 /**
  * Serializes a reply document whose values may include {@link RawBson} (spliced in byte for byte) anywhere in
- * plain objects and arrays. Everything else is encoded by the bson library.
+ * plain objects and arrays. Everything else is encoded by the bson library, in as few calls as possible: runs of
+ * ordinary fields are serialized together, and raw documents are referenced, not copied, until the one final
+ * concatenation (this is the hot path of every cursor batch and oplog entry).
  */
 export function serializeWithRaw(doc: Document): Buffer {
-  if (!containsRaw(doc)) return Buffer.from(serialize(doc, { ignoreUndefined: false }));
+  if (!containsRaw(doc)) return asBuffer(serialize(doc, { ignoreUndefined: false }));
   const parts: Buffer[] = [];
-  for (const [key, value] of Object.entries(doc)) parts.push(encodeElement(key, value));
-  return wrapDocument(parts);
+  appendDocument(Object.entries(doc), parts);
+  return Buffer.concat(parts);
 }
 
-function encodeElement(key: string, value: unknown): Buffer {
-  if (value instanceof RawBson) return concatElement(0x03, key, value.bytes);
-  if (Array.isArray(value) && containsRaw(value)) {
-    return concatElement(0x04, key, wrapDocument(value.map((v, i) => encodeElement(String(i), v))));
+/** Appends a whole document (length, elements, terminator) to `parts`; returns its size in bytes. */
+function appendDocument(entries: [string, unknown][], parts: Buffer[]): number {
+  const lengthPart = Buffer.allocUnsafe(4);
+  parts.push(lengthPart);
+  let size = 4;
+  let plain: Document | undefined;
+  const flushPlain = () => {
+    if (!plain) return;
+    const bytes = asBuffer(serialize(plain, { ignoreUndefined: false }));
+    const elements = bytes.subarray(4, bytes.length - 1);
+    parts.push(elements);
+    size += elements.length;
+    plain = undefined;
+  };
+  for (const [key, value] of entries) {
+    const nested = value instanceof RawBson ? undefined : Array.isArray(value) ? 0x04 : isPlainObject(value) ? 0x03 : undefined;
+    if (value instanceof RawBson) {
+      flushPlain();
+      const head = elementHead(0x03, key);
+      parts.push(head, value.bytes);
+      size += head.length + value.bytes.length;
+    } else if (nested !== undefined && containsRaw(value)) {
+      flushPlain();
+      const head = elementHead(nested, key);
+      parts.push(head);
+      const inner = nested === 0x04 ? (value as unknown[]).map((v, i) => [String(i), v] as [string, unknown]) : Object.entries(value as Document);
+      size += head.length + appendDocument(inner, parts);
+    } else {
+      plain ??= {};
+      // A `__proto__` key of user data must stay a field, not become the object's prototype.
+      if (key === '__proto__') Object.defineProperty(plain, key, { value, enumerable: true, writable: true, configurable: true });
+      else plain[key] = value;
+    }
   }
-  if (isPlainObject(value) && containsRaw(value as Document)) {
-    return concatElement(0x03, key, serializeWithRaw(value as Document));
-  }
-  const one = Buffer.from(serialize({ [key]: value }, { ignoreUndefined: false }));
-  return one.subarray(4, one.length - 1);
+  flushPlain();
+  const terminator = Buffer.from([0]);
+  parts.push(terminator);
+  size += 1;
+  lengthPart.writeInt32LE(size, 0);
+  return size;
 }
 
-function concatElement(type: number, key: string, body: Buffer): Buffer {
-  const name = Buffer.from(key, 'utf8');
-  return Buffer.concat([Buffer.from([type]), name, Buffer.from([0]), body]);
+function elementHead(type: number, key: string): Buffer {
+  const nameLength = Buffer.byteLength(key, 'utf8');
+  const head = Buffer.allocUnsafe(nameLength + 2);
+  head[0] = type;
+  head.write(key, 1, 'utf8');
+  head[nameLength + 1] = 0;
+  return head;
 }
 
-function wrapDocument(elements: Buffer[]): Buffer {
-  const size = 4 + elements.reduce((n, b) => n + b.length, 0) + 1;
-  const out = Buffer.allocUnsafe(size);
-  out.writeInt32LE(size, 0);
-  let p = 4;
-  for (const e of elements) { e.copy(out, p); p += e.length; }
-  out[p] = 0;
-  return out;
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function isPlainObject(v: unknown): boolean {

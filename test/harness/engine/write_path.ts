@@ -5,6 +5,7 @@ import type { ServerState } from './server_state.js';
 import type { Transaction } from './transactions.js';
 import { RawBson, rawElements } from '../bson/raw_bson.js';
 import { CommandError } from '../errors.js';
+import { TERM } from './oplog.js';
 import { validateDocument } from './validation.js';
 import { oplogDiff } from './oplog_diff.js';
 import { recordPreImage } from './change_streams/pre_images.js';
@@ -180,8 +181,9 @@ export class WritePath {
     if (rw && entry.op !== 'c') {
       Object.assign(entry, { lsid: rw.lsid, txnNumber: rw.txnNumber, stmtId: new Int32(rw.nextStmtId++), prevOpTime: rw.prevOpTime });
     }
-    const stored = this.state.oplog.append(entry);
-    if (rw && entry.op !== 'c') rw.prevOpTime = { ts: stored.doc.ts, t: stored.doc.t };
+    this.state.oplog.append(entry);
+    // append() took the next cluster time; reading it back avoids decoding the whole stored entry.
+    if (rw && entry.op !== 'c') rw.prevOpTime = { ts: this.state.clock.current(), t: TERM };
     this.state.notifier.notify(entry.ns);
   }
 }
