@@ -162,6 +162,16 @@ export const ERROR_CODES = Object.freeze({
   STATE_MIGRATION_FAILED: 'STATE-3002',
 
   /**
+   * `sync verify` found differences between the source and the destination (a missing or extra namespace, other
+   * document counts or bytes, other options or indexes); the report on stdout lists them with sample `_id`s.
+   *
+   * *Solution*: while the migration runs, writes not yet applied show as differences: wait until the lag is near
+   * zero with writes paused (or commit), then verify again. Differences that remain mean the destination is not a
+   * faithful copy: check the listed `_id`s and indexes, and file an issue with the `--json` report.
+   */
+  VERIFY_DIFFERENCES_FOUND: 'VERIFY-4001',
+
+  /**
    * An unexpected error: this is a bug in the tool.
    *
    * *Solution*: run the command again with `--log-level debug` and file an issue with the output and the log.
@@ -257,6 +267,22 @@ export class StateError extends SyncError {
     super(code, message, {
       ...options,
       hint: options.hint ?? 'Run `sync status` to see the migration state.',
+    });
+  }
+}
+
+/**
+ * `sync verify` found the source and the destination different. Exit code 1 (as `diff` and `cmp` do: 1 means
+ * "different", 2 and above mean "could not compare").
+ */
+export class VerifyError extends SyncError {
+  override readonly name = 'VerifyError';
+  constructor(code: AreaCode<'VERIFY'>, message: string, options: SyncErrorOptions = {}) {
+    super(code, message, {
+      ...options,
+      hint:
+        options.hint ??
+        'If the migration is still running, verify again once it has caught up with writes paused; otherwise check the differences listed above.',
     });
   }
 }

@@ -6,6 +6,7 @@ import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli_context.js';
 import { configCommand } from './config.js';
 import { startCommand } from './start.js';
+import { verifyCommand } from './verify.js';
 
 /** Builds one command module for a context. */
 export type CommandFactory = (context: CliContext) => CommandModule<object, never>;
@@ -13,5 +14,6 @@ export type CommandFactory = (context: CliContext) => CommandModule<object, neve
 /** Every top-level command. */
 export const COMMANDS: readonly CommandFactory[] = Object.freeze([
   startCommand as CommandFactory,
+  verifyCommand as CommandFactory,
   configCommand as CommandFactory,
 ]);
