@@ -47,6 +47,8 @@ export interface FileRunOptions {
   operationTimeoutMs: number;
   /** Only tests whose "file: description" contains this substring run; others are left out of the results. */
   filter?: string;
+  /** Called as each test starts, with "suite/file: description". */
+  onTestStart?: (label: string) => void;
 }
 
 /** Databases that are never dropped between tests (mongod refuses to drop admin and config, local is the oplog's). */
@@ -178,6 +180,7 @@ export async function runSpecFile(file: SpecFile, options: FileRunOptions): Prom
   });
   try {
     for (const { test, result } of runnable) {
+      options.onTestStart?.(`${file.suite}/${file.fileName}: ${test.description}`);
       try {
         await runTest(file, test, internal, options);
         result.status = TEST_STATUS.passed;

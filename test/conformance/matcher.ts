@@ -174,7 +174,7 @@ class Matcher {
         continue;
       }
       if (!present) {
-        this.fail(keyPath, `expected ${describeValue(value)}, field is missing`);
+        this.fail(keyPath, `expected ${describeValue(value)}, field is missing from ${describeValue(actual)}`);
         continue;
       }
       this.match(value, actual[key], keyPath, false);

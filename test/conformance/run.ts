@@ -18,6 +18,10 @@ import { formatCauses, formatFailures, formatFileTable, formatTotals, suiteTotal
 import type { DeploymentFacts } from './run_on_requirements.js';
 import { defaultSpecDataDir, loadIndex, loadSuite, SUITES, type SpecFile, type SuiteName } from './spec_loader.js';
 import type { TestResult } from './test_result.js';
+import { startWatchdog } from './watchdog.js';
+
+/** How long the event loop may stay blocked before the watchdog aborts the run. */
+const STALL_LIMIT_MS = 30_000;
 
 const BASELINE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'baseline.json');
 
@@ -94,6 +98,12 @@ async function main(): Promise<number> {
   process.on('unhandledRejection', (reason) => {
     if (flags.verbose) console.error(`conformance: late rejection ignored: ${String(reason)}`);
   });
+  // The servers share this process: an exception escaping one of their socket handlers must not end the whole run
+  // (the test in progress then fails by its timeout).
+  process.on('uncaughtException', (error) => {
+    console.error(`conformance: uncaught exception (server or driver): ${error.stack ?? String(error)}`);
+  });
+  const watchdog = startWatchdog(STALL_LIMIT_MS);
 
   const limit = pLimit(flags.uri ? 1 : Math.max(1, Number(flags.concurrency)));
   const perFile = await Promise.all(
@@ -107,6 +117,7 @@ async function main(): Promise<number> {
             index,
             operationTimeoutMs: timeoutMs,
             filter: flags.filter,
+            onTestStart: (label) => watchdog.running(label),
           });
         } finally {
           await server?.stop();
@@ -114,6 +125,7 @@ async function main(): Promise<number> {
       }),
     ),
   );
+  watchdog.stop();
   const results = perFile.flat();
   const totals = suiteTotals(results);
 
