@@ -69,7 +69,7 @@ function satisfies(requirement: Requirement, subject: AuthzSubject): boolean {
       return requirement.ids.every((id) => {
         const owner = subject.cursorOwner(id);
         return owner === undefined || owner === subject.ownerKey;
-      }) || (requirement.unless !== undefined && satisfies({ kind: 'privileges', checks: requirement.unless }, subject));
+      }) || (requirement.unless !== undefined && satisfies(requirement.unless, subject));
     case 'isUser':
       return subject.user !== undefined && requirement.users.every((u) => u.user === subject.user!.user && u.db === subject.user!.db);
     case 'anyActionOnDatabase':

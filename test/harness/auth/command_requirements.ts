@@ -27,7 +27,7 @@ export type Requirement =
   /** One of the options must hold. */
   | { kind: 'anyOf'; options: Requirement[] }
   /** The cursors must have been opened by the same user (getMore); `unless` lets a privilege override it. */
-  | { kind: 'cursorOwner'; ids: Long[]; unless?: AuthCheck[] }
+  | { kind: 'cursorOwner'; ids: Long[]; unless?: Requirement }
   /** The request is about the authenticated user itself (usersInfo on oneself). */
   | { kind: 'isUser'; users: { user: string; db: string }[] }
   /** The user holds some action on the database or one of its collections (listing authorized collections). */
@@ -306,7 +306,9 @@ export function commandRequirement(req: AuthzRequest): Requirement {
       return { kind: 'cursorOwner', ids: body.getMore instanceof Long ? [body.getMore] : [] };
     case 'killCursors': {
       const ids = Array.isArray(body.cursors) ? body.cursors.filter((id: unknown): id is Long => id instanceof Long) : [];
-      return { kind: 'cursorOwner', ids, unless: [check(firstValueNamespace(req), 'killAnyCursor')] };
+      // checkAuthForKillCursors: killAnyCursor on the cluster or the namespace kills anyone's cursor.
+      const unless = anyOf(privileges(check(RESOURCES.cluster(), 'killAnyCursor')), privileges(check(firstValueNamespace(req), 'killAnyCursor')));
+      return { kind: 'cursorOwner', ids, unless };
     }
     case 'listDatabases':
       // Since 4.0.5 a user without listDatabases may list the databases it has privileges on (the reply is filtered).

@@ -20,6 +20,9 @@ export const setParameter: CommandDefinition = {
     const param = SERVER_PARAMETERS[name];
     if (!param) throw new CommandError('InvalidOptions', `attempted to set unrecognized parameter [${name}], use help:true to see options `);
     if (!param.settableAtRuntime) throw new CommandError('IllegalOperation', `not allowed to change [${name}] at runtime`);
+    if (name === 'transactionLifetimeLimitSeconds' && !(Number(ctx.body[name]) >= 1)) {
+      throw new CommandError('BadValue', 'transactionLifetimeLimitSeconds must be greater than or equal to 1s');
+    }
     const was = parameterValue(ctx.server, name);
     ctx.server.parameters.set(name, ctx.body[name]);
     return { was };

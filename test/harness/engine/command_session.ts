@@ -4,11 +4,11 @@ import { CommandError } from '../errors.js';
 import { makeLogicalSessionId, txnNumberOf, userDigest, type LogicalSession } from './sessions.js';
 import {
   RETRYABLE_WRITE_COMMANDS,
-  TRANSACTION_LIFETIME_LIMIT_MS,
   Transaction,
   assertAllowedInTransaction,
   isTransientTransactionError,
   nullOpTime,
+  transactionLifetimeLimitMs,
 } from './transactions.js';
 import { codeNameOf } from './fail_points.js';
 
@@ -145,7 +145,7 @@ function transactionSession(ctx: CommandContext, options: SessionOptions, sessio
       );
     }
     // mongod's transaction reaper aborts transactions older than transactionLifetimeLimitSeconds.
-    if (active.isOpen && Date.now() - active.startedAtMs > TRANSACTION_LIFETIME_LIMIT_MS) active.abort();
+    if (active.isOpen && Date.now() - active.startedAtMs > transactionLifetimeLimitMs(ctx.server.parameters)) active.abort();
     if (active.state === 'aborted') {
       throw new CommandError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`);
     }

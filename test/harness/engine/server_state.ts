@@ -6,7 +6,7 @@ import { Oplog } from './oplog.js';
 import { WriteNotifier } from './write_notifier.js';
 import { FailPoints } from './fail_points.js';
 import { SessionCatalog } from './sessions.js';
-import { DocumentLocks } from './transactions.js';
+import { DocumentLocks, transactionLifetimeLimitMs } from './transactions.js';
 import type { ResolvedServerOptions } from '../server_options.js';
 
 /**
@@ -28,7 +28,7 @@ export class ServerState {
   /** Logical sessions with their transaction and retryable-write state (config.transactions on mongod). */
   readonly sessions = new SessionCatalog();
   /** Documents written by open transactions (write conflicts). */
-  readonly documentLocks = new DocumentLocks();
+  readonly documentLocks = new DocumentLocks(Date.now, () => transactionLifetimeLimitMs(this.parameters));
   /** serverStatus counters: connections (kept by the listener) and opcounters (kept by the router). */
   readonly stats = {
     connections: { current: 0, totalCreated: 0 },

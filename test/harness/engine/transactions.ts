@@ -9,6 +9,12 @@ import type { UndoAction } from './write_path.js';
 /** mongod's transactionLifetimeLimitSeconds default: older open transactions are aborted. */
 export const TRANSACTION_LIFETIME_LIMIT_MS = 60_000;
 
+/** The transaction lifetime limit in force: setParameter's transactionLifetimeLimitSeconds, else the default. */
+export function transactionLifetimeLimitMs(parameters: ReadonlyMap<string, unknown>): number {
+  const seconds = Number(parameters.get('transactionLifetimeLimitSeconds') ?? TRANSACTION_LIFETIME_LIMIT_MS / 1000);
+  return Number.isFinite(seconds) && seconds >= 1 ? seconds * 1000 : TRANSACTION_LIFETIME_LIMIT_MS;
+}
+
 /** The null optime that starts a transaction's or retryable write's `prevOpTime` chain. */
 export function nullOpTime(): Document {
   return { ts: new Timestamp({ t: 0, i: 0 }), t: Long.fromNumber(-1) };
@@ -80,7 +86,10 @@ export class Transaction {
 export class DocumentLocks {
   private readonly byCollection = new Map<Collection, BTree<unknown, Transaction>>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly lifetimeLimitMs: () => number = () => TRANSACTION_LIFETIME_LIMIT_MS,
+  ) {}
 
   /**
    * Claims `id` of `coll` for `owner` (undefined for a non-transactional write). Throws WriteConflict when another
@@ -93,7 +102,7 @@ export class DocumentLocks {
     if (holder && holder !== owner) {
       if (!holder.isOpen) {
         locks!.delete(id);
-      } else if (owner === undefined || this.now() - holder.startedAtMs > TRANSACTION_LIFETIME_LIMIT_MS) {
+      } else if (owner === undefined || this.now() - holder.startedAtMs > this.lifetimeLimitMs()) {
         holder.abort();
         if (owner === undefined) return true;
       } else {

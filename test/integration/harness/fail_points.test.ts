@@ -3,7 +3,8 @@ import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/d
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: unknown; [key: string]: unknown };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary test documents, updated with $inc
+type AnyDocument = { _id?: number | string | Date; [key: string]: any };
 
 /**
  * mongod's `failCommand` fail point (configureFailPoint, test commands enabled) and the retryable writes it is used

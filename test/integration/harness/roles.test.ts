@@ -167,6 +167,21 @@ describe('embedded server roles', () => {
     });
   });
 
+  describe('killCursors', () => {
+    it('kills only the user\'s own cursors, unless it holds killAnyCursor (hostManager)', async () => {
+      const root = await as('root');
+      const open = async () => (await root.db('shop').command({ find: 'orders', batchSize: 1 })).cursor.id as Long;
+      const first = await open();
+      await expect((await as('writer')).db('shop').command({ killCursors: 'orders', cursors: [first] })).rejects.toMatchObject({ code: 13 });
+      const killedByOwner = await root.db('shop').command({ killCursors: 'orders', cursors: [first] });
+      expect(killedByOwner.cursorsKilled).toHaveLength(1);
+      const second = await open();
+      await root.db('admin').command({ createUser: 'hosts', pwd: 'p', roles: ['hostManager'] });
+      const killedByHostManager = await (await as('hosts')).db('shop').command({ killCursors: 'orders', cursors: [second] });
+      expect(killedByHostManager.cursorsKilled).toHaveLength(1);
+    });
+  });
+
   describe('user management', () => {
     it('creates users with roles as strings or {role, db}, and refuses a duplicate with 51003', async () => {
       const shop = (await as('root')).db('shop');

@@ -3,7 +3,7 @@ import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/d
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: unknown; [key: string]: unknown };
+type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /** Logical sessions: startSession, endSessions, killSessions, killAllSessions, refreshSessions and their effects. */
 describe('logical sessions', () => {

@@ -4,7 +4,8 @@ import { RawWireClient } from '../../tools/raw_wire_client.js';
 import { randomFor, randomInt } from '../../tools/random.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: unknown; [key: string]: unknown };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary test documents, updated with $inc
+type AnyDocument = { _id?: number | string | Date; [key: string]: any };
 
 /**
  * Multi-document transactions as mongod 7.0 runs them for the driver: commit writes one applyOps oplog entry,
@@ -250,6 +251,23 @@ describe('multi-document transactions', () => {
       const startWithCommit = await txnCommand({ commitTransaction: 1, $db: 'admin' }, 11, true);
       expect({ code: Number(startWithCommit.code), codeName: startWithCommit.codeName }).toEqual({ code: 263, codeName: 'OperationNotSupportedInTransaction' });
     });
+  });
+
+  itEmbedded('aborts a transaction older than transactionLifetimeLimitSeconds', async () => {
+    const coll = client.db(dbName).collection<AnyDocument>('expired');
+    await client.db('admin').command({ setParameter: 1, transactionLifetimeLimitSeconds: 1 });
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 'expires' }, { session });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await expect(coll.insertOne({ _id: 'late' }, { session })).rejects.toMatchObject({ code: 251 });
+      expect(await coll.countDocuments()).toBe(0);
+      await session.abortTransaction().catch(() => {});
+    } finally {
+      await session.endSession();
+      await client.db('admin').command({ setParameter: 1, transactionLifetimeLimitSeconds: 60 });
+    }
   });
 
   itEmbedded('splits a transaction larger than 16 MB into partialTxn entries chained by prevOpTime', async () => {
