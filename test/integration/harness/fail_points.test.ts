@@ -2,8 +2,7 @@ import { Long, MongoClient, MongoNetworkError, UUID, type Document } from 'mongo
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 
-/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary test documents, updated with $inc
+/** Documents with any `_id` type and fields (the driver types `_id` as ObjectId and refuses $inc on unknown fields). */
 type AnyDocument = { _id?: number | string | Date; [key: string]: any };
 
 /**

@@ -3,8 +3,7 @@ import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/d
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 import { randomFor, randomInt } from '../../tools/random.js';
 
-/** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary test documents, updated with $inc
+/** Documents with any `_id` type and fields (the driver types `_id` as ObjectId and refuses $inc on unknown fields). */
 type AnyDocument = { _id?: number | string | Date; [key: string]: any };
 
 /**
