@@ -5,6 +5,7 @@ import type { Collection } from '../engine/collection.js';
 import type { StoredDocument } from '../engine/stored_document.js';
 import type { UserSeed } from '../server_options.js';
 import { CommandError } from '../errors.js';
+import { addIndex, int32 } from '../engine/indexes/index_catalog.js';
 import { deriveCredential, isScramMechanism, SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from './scram.js';
 import { isBuiltinRole, BUILTIN_ROLES } from './builtin_roles.js';
 import type { RoleName } from './privileges.js';
@@ -103,9 +104,22 @@ export function serializeUser(user: UserDocument): Buffer {
 
 /** Writes a new user through the write path (so it is in the oplog, as mongod's insert into admin.system.users). */
 export function insertUser(writes: WritePath, op: OperationContext, user: UserDocument): void {
-  const coll = writes.ensureCollection(USERS_DB, USERS_COLLECTION, op);
+  const coll = withUsersIndex(writes.ensureCollection(USERS_DB, USERS_COLLECTION, op));
   writes.insert(coll, serializeUser(user), op);
 }
+
+/**
+ * mongod gives admin.system.users a unique `user_1_db_1` index when it creates the collection
+ * (auth_index_d.cpp createSystemIndexes); listIndexes shows it.
+ */
+function withUsersIndex(coll: Collection): Collection {
+  if (!coll.indexes.has(USERS_INDEX_NAME)) {
+    addIndex(coll, { v: int32(2), key: { user: int32(1), db: int32(1) }, name: USERS_INDEX_NAME, unique: true });
+  }
+  return coll;
+}
+
+const USERS_INDEX_NAME = 'user_1_db_1';
 
 /** Replaces a user's document. */
 export function replaceUser(state: ServerState, writes: WritePath, op: OperationContext, user: UserDocument): void {
@@ -150,7 +164,7 @@ export function parseSeedRole(spec: string): RoleName {
  */
 export function seedUsers(state: ServerState, seeds: readonly UserSeed[]): void {
   if (seeds.length === 0) return;
-  const coll = state.catalog.getCollection(USERS_DB, USERS_COLLECTION) ?? state.catalog.create(USERS_DB, USERS_COLLECTION);
+  const coll = withUsersIndex(state.catalog.getCollection(USERS_DB, USERS_COLLECTION) ?? state.catalog.create(USERS_DB, USERS_COLLECTION));
   for (const seed of seeds) {
     const roles = seed.roles.map(parseSeedRole);
     for (const r of roles) {

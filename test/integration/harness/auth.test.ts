@@ -246,6 +246,8 @@ describe('embedded server authentication', () => {
     const doc = await root.db('admin').collection<Document>('system.users').findOne({ _id: 'admin.app' as never });
     expect(doc).toMatchObject({ _id: 'admin.app', user: 'app', db: 'admin', roles: [{ role: 'readWrite', db: 'shop' }] });
     expect(doc!.userId.sub_type).toBe(4);
+    const indexes = await root.db('admin').collection('system.users').indexes();
+    expect(indexes.map((i) => [i.name, i.key, i.unique ?? false])).toEqual([['_id_', { _id: 1 }, false], ['user_1_db_1', { user: 1, db: 1 }, true]]);
     for (const [mechanism, iterations] of [['SCRAM-SHA-1', 10000], ['SCRAM-SHA-256', 15000]] as const) {
       expect(doc!.credentials[mechanism]).toEqual({
         iterationCount: iterations,
