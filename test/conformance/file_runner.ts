@@ -47,6 +47,11 @@ export interface FileRunOptions {
   operationTimeoutMs: number;
   /** Only tests whose "file: description" contains this substring run; others are left out of the results. */
   filter?: string;
+  /**
+   * Epoch ms after which no further test starts: the remaining ones fail with a "deadline" cause, so that a server
+   * whose every operation hangs still gives a report within the run's time budget.
+   */
+  deadlineMs?: number;
   /** Called as each test starts, with "suite/file: description". */
   onTestStart?: (label: string) => void;
 }
@@ -181,6 +186,12 @@ export async function runSpecFile(file: SpecFile, options: FileRunOptions): Prom
   try {
     for (const { test, result } of runnable) {
       options.onTestStart?.(`${file.suite}/${file.fileName}: ${test.description}`);
+      if (options.deadlineMs !== undefined && Date.now() > options.deadlineMs) {
+        result.status = TEST_STATUS.failed;
+        result.cause = 'deadline: the run exceeded its time budget before this test started';
+        result.reason = result.cause;
+        continue;
+      }
       try {
         await runTest(file, test, internal, options);
         result.status = TEST_STATUS.passed;

@@ -2,7 +2,7 @@
  * `npm run conformance`: runs MongoDB's unified-format CRUD and change-stream spec tests (read in place from
  * ../shared/spec-data) against the embedded server, one server per test file, and prints per-file and per-suite
  * results. Flags: --verbose, --filter <substring>, --suite <crud|change-streams>, --json <path>, --check-baseline,
- * --update-baseline, --timeout-ms <n>, --concurrency <n>, --spec-dir <path>, --uri <connection string> (run against
+ * --update-baseline, --timeout-ms <n>, --budget-s <n>, --concurrency <n>, --spec-dir <path>, --uri <connection string> (run against
  * an existing deployment instead, one file at a time).
  */
 import { existsSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,7 @@ const { values: flags } = parseArgs({
     'check-baseline': { type: 'boolean', default: false },
     'update-baseline': { type: 'boolean', default: false },
     'timeout-ms': { type: 'string', default: '3000' },
+    'budget-s': { type: 'string', default: '150' },
     concurrency: { type: 'string', default: '4' },
     'spec-dir': { type: 'string' },
     uri: { type: 'string' },
@@ -89,6 +90,7 @@ async function main(): Promise<number> {
   console.log(`conformance: server ${facts.serverVersion}, topology ${facts.topology}, spec data ${specDir}`);
 
   const started = Date.now();
+  const deadlineMs = started + Number(flags['budget-s']) * 1000;
   const jobs: { file: SpecFile; index: ReturnType<typeof loadIndex> }[] = [];
   for (const suite of suites) {
     const index = loadIndex(specDir, suite);
@@ -117,6 +119,7 @@ async function main(): Promise<number> {
             index,
             operationTimeoutMs: timeoutMs,
             filter: flags.filter,
+            deadlineMs,
             onTestStart: (label) => watchdog.running(label),
           });
         } finally {
