@@ -15,6 +15,7 @@ import pLimit from 'p-limit';
 import { formatNamespace } from '../catalog/namespace.js';
 import type { NamespaceFilterOptions } from '../catalog/namespace_filter.js';
 import { readSourceCatalog, type CatalogEntry } from '../catalog/source_catalog.js';
+import { InterruptedError } from '../errors.js';
 import { countField, nsField } from '../log/fields.js';
 import type { Logger } from '../log/logger.js';
 import { MigrationStore } from '../state/migration_store.js';
@@ -120,6 +121,7 @@ async function verifyNamespace(
   mode: ComparisonMode,
   options: VerifyClustersOptions,
 ): Promise<NamespaceVerification> {
+  if (options.signal?.aborted === true) throw new InterruptedError('Verification interrupted.');
   const { source, destination } = pair;
   const bothPresent = source !== undefined && destination !== undefined;
   const optionDifferences = bothPresent
