@@ -4,6 +4,7 @@ import { CommandError } from '../errors.js';
 import { rawArrayDocuments, type RawBson } from '../bson/raw_bson.js';
 import { assertValidCollectionName } from '../engine/namespace.js';
 import { writeErrorEntry } from './write_errors.js';
+import { writeOp } from './write_statements.js';
 
 /** insert: documents from the `documents` sequence or array, kept byte for byte; ordered stops at the first error. */
 export const insert: CommandDefinition = {
@@ -14,13 +15,14 @@ export const insert: CommandDefinition = {
     const ordered = ctx.body.ordered !== false;
     const writeErrors: Document[] = [];
     let n = 0;
-    const collection = ctx.writes.ensureCollection(ctx.db, collName, ctx.op);
+    const op = writeOp(ctx);
+    const collection = ctx.writes.ensureCollection(ctx.db, collName, op);
     if (collection.options.viewOn !== undefined) {
       throw new CommandError('CommandNotSupportedOnView', `Namespace ${collection.ns} is a view, not a collection`);
     }
     for (let i = 0; i < documents.length; i++) {
       try {
-        ctx.writes.insert(collection, documents[i].bytes, ctx.op);
+        ctx.writes.insert(collection, documents[i].bytes, op);
         n++;
       } catch (error) {
         if (!(error instanceof CommandError)) throw error;

@@ -58,6 +58,9 @@ describe('embedded server document validation', () => {
     await db.collection<AnyDocument>('b').insertOne({ _id: 1, name: 'a' });
     await db.collection<AnyDocument>('b').updateOne({ _id: 1 }, { $unset: { name: 1 } }, { bypassDocumentValidation: true });
     expect(await db.collection<AnyDocument>('b').findOne({ _id: 1 })).toEqual({ _id: 1 });
+    await db.collection<AnyDocument>('b').insertOne({ _id: 2 }, { bypassDocumentValidation: true });
+    expect(await db.collection<AnyDocument>('b').countDocuments({ _id: 2 })).toBe(1);
+    await expect(db.collection<AnyDocument>('b').insertOne({ _id: 3 })).rejects.toMatchObject({ code: 121 });
   });
 
   it('with validationAction warn, accepts invalid documents', async () => {
