@@ -1,16 +1,22 @@
 import { MongoClient, MongoBulkWriteError, type Collection } from 'mongodb';
+import type { Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+
+/** Test documents have plain (non-ObjectId) _id values. */
+interface TestDoc extends Document {
+  _id: number;
+}
 
 describe('embedded server CRUD commands', () => {
   let deployment: TestDeployment;
   let client: MongoClient;
-  let coll: Collection;
+  let coll: Collection<TestDoc>;
 
   beforeAll(async () => {
     deployment = await sourceDeployment();
     client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
-    coll = client.db('crud_test').collection('docs');
+    coll = client.db('crud_test').collection<TestDoc>('docs');
   });
 
   beforeEach(async () => {
@@ -54,7 +60,7 @@ describe('embedded server CRUD commands', () => {
   });
 
   it('reports E11000 from the _id index when an upsert collides', async () => {
-    const unique = client.db('crud_test').collection('unique');
+    const unique = client.db('crud_test').collection<TestDoc>('unique');
     await unique.deleteMany({});
     await unique.insertOne({ _id: 1, k: 'a' });
     await expect(unique.updateOne({ k: 'b', _id: { $in: [1] } }, { $set: { _id: 1 } }, { upsert: true })).rejects.toMatchObject({ code: 11000 });
@@ -74,7 +80,7 @@ describe('embedded server CRUD commands', () => {
   });
 
   itEmbedded('writes no oplog entry for a no-op update', async () => {
-    const oplog = client.db('local').collection('oplog.rs');
+    const oplog = client.db('local').collection<TestDoc>('oplog.rs');
     const before = await oplog.countDocuments({ ns: 'crud_test.docs' });
     await coll.updateOne({ _id: 1 }, { $set: { x: 1 } });
     expect(await oplog.countDocuments({ ns: 'crud_test.docs' })).toBe(before);
@@ -84,10 +90,10 @@ describe('embedded server CRUD commands', () => {
 
   it('refuses writes to a view with CommandNotSupportedOnView', async () => {
     const db = client.db('crud_test');
-    await db.collection('v').drop().catch(() => undefined);
+    await db.collection<TestDoc>('v').drop().catch(() => undefined);
     await db.createCollection('v', { viewOn: 'docs', pipeline: [] });
-    await expect(db.collection('v').updateOne({}, { $set: { a: 1 } })).rejects.toMatchObject({ code: 166 });
-    await expect(db.collection('v').deleteMany({})).rejects.toMatchObject({ code: 166 });
+    await expect(db.collection<TestDoc>('v').updateOne({}, { $set: { a: 1 } })).rejects.toMatchObject({ code: 166 });
+    await expect(db.collection<TestDoc>('v').deleteMany({})).rejects.toMatchObject({ code: 166 });
   });
 });
 
@@ -99,7 +105,7 @@ describe('embedded server write statement validation', () => {
     deployment = await sourceDeployment();
     client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
-    await client.db('crud_validation').collection('docs').insertOne({ _id: 1, x: 1 });
+    await client.db('crud_validation').collection<TestDoc>('docs').insertOne({ _id: 1, x: 1 });
   });
 
   afterAll(async () => {
@@ -108,8 +114,8 @@ describe('embedded server write statement validation', () => {
   });
 
   it('refuses a hint that names no index', async () => {
-    await expect(client.db('crud_validation').collection('docs').deleteOne({ x: 1 }, { hint: 'nope_1' })).rejects.toMatchObject({ code: 2 });
-    expect(await client.db('crud_validation').collection('docs').updateOne({ _id: 1 }, { $set: { y: 1 } }, { hint: { _id: 1 } })).toMatchObject({ modifiedCount: 1 });
+    await expect(client.db('crud_validation').collection<TestDoc>('docs').deleteOne({ x: 1 }, { hint: 'nope_1' })).rejects.toMatchObject({ code: 2 });
+    expect(await client.db('crud_validation').collection<TestDoc>('docs').updateOne({ _id: 1 }, { $set: { y: 1 } }, { hint: { _id: 1 } })).toMatchObject({ modifiedCount: 1 });
   });
 
   it('refuses unknown statement fields as mongod 7.0 does (update with sort is 8.0)', async () => {
@@ -119,6 +125,6 @@ describe('embedded server write statement validation', () => {
 
   it('passes statement constants c to pipeline updates', async () => {
     await client.db('crud_validation').command({ update: 'docs', updates: [{ q: { _id: 1 }, u: [{ $set: { z: '$$v' } }], c: { v: 42 } }] });
-    expect(await client.db('crud_validation').collection('docs').findOne({ _id: 1 })).toMatchObject({ z: 42 });
+    expect(await client.db('crud_validation').collection<TestDoc>('docs').findOne({ _id: 1 })).toMatchObject({ z: 42 });
   });
 });

@@ -1,17 +1,22 @@
 import { Double, Int32, Long, MongoClient, type Collection, type Document } from 'mongodb';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 
+/** Test documents have plain (non-ObjectId) _id values. */
+interface TestDoc extends Document {
+  _id: number;
+}
+
 // Query semantics through the driver: filters, sort, projection, skip and limit behave as on mongod 7.0.
 describe('embedded server queries', () => {
   let deployment: TestDeployment;
   let client: MongoClient;
-  let coll: Collection;
+  let coll: Collection<TestDoc>;
 
   beforeAll(async () => {
     deployment = await sourceDeployment();
     client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
-    coll = client.db('query_test').collection('items');
+    coll = client.db('query_test').collection<TestDoc>('items');
     await coll.drop().catch(() => undefined);
     await coll.insertMany([
       { _id: 1, n: new Int32(5), tags: ['a', 'b'], sub: { x: 1 } },
@@ -104,7 +109,7 @@ describe('embedded server queries with let and on views', () => {
     client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
     const db = client.db('query_let');
-    await db.collection('base').insertMany([{ _id: 1, k: 'a', t: [1, 2] }, { _id: 2, k: 'b', t: [2, 3] }, { _id: 3, k: 'a' }]);
+    await db.collection<TestDoc>('base').insertMany([{ _id: 1, k: 'a', t: [1, 2] }, { _id: 2, k: 'b', t: [2, 3] }, { _id: 3, k: 'a' }]);
     await db.createCollection('only_a', { viewOn: 'base', pipeline: [{ $match: { k: 'a' } }] });
   });
 
@@ -114,7 +119,7 @@ describe('embedded server queries with let and on views', () => {
   });
 
   it('evaluates let values once and passes them to $expr in find, update and delete', async () => {
-    const coll = client.db('query_let').collection('base');
+    const coll = client.db('query_let').collection<TestDoc>('base');
     expect(await coll.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 2 } }).toArray()).toEqual([{ _id: 2, k: 'b', t: [2, 3] }]);
     await coll.updateMany({ $expr: { $eq: ['$k', '$$k'] } }, [{ $set: { tag: '$$tag' } }], { let: { k: 'a', tag: { $literal: 'lit' } } });
     expect(await coll.countDocuments({ tag: 'lit' })).toBe(2);
@@ -124,6 +129,6 @@ describe('embedded server queries with let and on views', () => {
   it('answers count and distinct on a view through its pipeline', async () => {
     const db = client.db('query_let');
     expect(await db.command({ count: 'only_a', query: {} })).toMatchObject({ n: 2 });
-    expect(await db.collection('only_a').distinct('t')).toEqual([1, 2]);
+    expect(await db.collection<TestDoc>('only_a').distinct('t')).toEqual([1, 2]);
   });
 });

@@ -1,18 +1,24 @@
 import { Double, Int32, Long, MongoClient, type Collection } from 'mongodb';
+import type { Document } from 'mongodb';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+
+/** Test documents have plain (non-ObjectId) _id values. */
+interface TestDoc extends Document {
+  _id: number;
+}
 
 // Update operators through the driver, checked with promoteValues off so that types (Int32/Double/Long) show.
 describe('embedded server updates', () => {
   let deployment: TestDeployment;
   let client: MongoClient;
-  let coll: Collection;
+  let coll: Collection<TestDoc>;
   const exact = { promoteValues: false } as const;
 
   beforeAll(async () => {
     deployment = await sourceDeployment();
     client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
-    coll = client.db('update_test').collection('docs');
+    coll = client.db('update_test').collection<TestDoc>('docs');
   });
 
   beforeEach(async () => {
@@ -34,7 +40,7 @@ describe('embedded server updates', () => {
   it('keeps the stored order of integer-like field names', async () => {
     await client.db('update_test').command({ insert: 'docs', documents: [{ _id: 1, name: 'x', '2024': 1 }] });
     await coll.updateOne({ _id: 1 }, { $set: { name: 'y' } });
-    const raw = await client.db('update_test').collection('docs').findOne({ _id: 1 }, { raw: true });
+    const raw = await client.db('update_test').collection<TestDoc>('docs').findOne({ _id: 1 }, { raw: true });
     const keys: string[] = [];
     const buf = Buffer.from(raw as unknown as Uint8Array);
     for (let p = 4; buf[p] !== 0;) {
@@ -79,12 +85,14 @@ describe('embedded server updates', () => {
 
   it('applies $push with modifiers, $addToSet, $pull and $rename', async () => {
     await coll.insertOne({ _id: 1, a: [3, 1], s: [1], p: [1, 2, 3, 4], old: 'x' });
-    await coll.updateOne({ _id: 1 }, {
+    // The driver's update typings do not follow an index-signature schema into modifiers, hence the plain Document.
+    const update: Document = {
       $push: { a: { $each: [2], $sort: 1, $slice: 2 } },
       $addToSet: { s: { $each: [1, 2] } },
       $pull: { p: { $gte: 3 } },
       $rename: { old: 'renamed' },
-    });
+    };
+    await coll.updateOne({ _id: 1 }, update);
     expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, a: [1, 2], s: [1, 2], p: [1, 2], renamed: 'x' });
   });
 
