@@ -77,7 +77,10 @@ function runStatement(ctx: CommandContext, collName: string, stmt: Document, raw
   if (stmt.c !== undefined) variables = { ...(variables ?? {}), ...(stmt.c as Document) };
   const u = compileStatementUpdate(stmt.u, stmt.arrayFilters, variables, 'update.updates.u');
   if (multi && u.kind === 'replacement') {
-    throw new CommandError('InvalidOptions', 'multi update is not supported for replacement-style update', {}, 72);
+    throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
+  }
+  if (stmt.c !== undefined && u.kind !== 'pipeline') {
+    throw new CommandError('Location51198', 'Constant values may only be specified for pipeline updates', {}, 51198);
   }
   const matcher = statementMatcher(q, variables);
   const targets = collection ? selectDocuments(collection, q, matcher, multi ? 0 : 1, undefined, variables) : [];
