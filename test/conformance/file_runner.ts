@@ -169,6 +169,9 @@ export async function runSpecFile(file: SpecFile, options: FileRunOptions): Prom
       reason: '',
       cause: '',
       plain: entry ? entry.features.length === 0 : undefined,
+      eventsOnly:
+        test.outcome === undefined &&
+        test.operations.every((o) => o.expectResult === undefined && o.expectError === undefined),
       indexRunnable: entry?.runnable,
     };
     const unmet = fileUnmet ?? unmetRequirements(test.runOnRequirements, options.facts);

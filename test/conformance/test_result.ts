@@ -27,6 +27,11 @@ export interface TestResult {
   cause: string;
   /** Whether the suite index lists the test as plain (no notable features); undefined when the index lacks it. */
   plain: boolean | undefined;
+  /**
+   * True when the test asserts nothing that the runner judges (no expectResult, expectError or outcome; its checks are
+   * expectEvents): it passes when its operations succeed.
+   */
+  eventsOnly: boolean;
   /** Whether the suite index lists the test as runnable on a 7.0 replica set; undefined when the index lacks it. */
   indexRunnable: boolean | undefined;
 }
