@@ -21,8 +21,8 @@ export const update: CommandDefinition = {
     assertValidCollectionName(ctx.db, collName);
     const statements = documentsOf(ctx, 'updates');
     // Statement shapes are checked when the command is parsed (mongod's IDL): a bad one fails the whole command.
-    for (const raw of statements) {
-      const stmt = raw.toDocument();
+    const decoded = statements.map((raw) => raw.toDocument());
+    for (const stmt of decoded) {
       assertKnownFields(stmt, UPDATE_STATEMENT_FIELDS, 'update.updates');
       filterArg(stmt.q, 'update.updates.q');
       if (stmt.u === undefined) throw new CommandError('FailedToParse', "BSON field 'update.updates.u' is missing but a required field", {}, 40414);
@@ -36,7 +36,7 @@ export const update: CommandDefinition = {
     const writeErrors: Document[] = [];
     for (let index = 0; index < statements.length; index++) {
       try {
-        const result = runStatement(ctx, collName, statements[index].toDocument(), statements[index].bytes, variables);
+        const result = runStatement(ctx, collName, decoded[index], statements[index].bytes, variables);
         n += result.n;
         nModified += result.nModified;
         if (result.upsertedId !== undefined) upserted.push({ index, _id: result.upsertedId });
