@@ -121,6 +121,15 @@ describe('failCommand fail point and retryable writes', () => {
     expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, n: 1 });
   });
 
+  it('returns the first result of a retried findAndModify without applying it twice', async () => {
+    const coll = client.db(dbName).collection<AnyDocument>('fam');
+    await coll.insertOne({ _id: 1, n: 0 });
+    await failCommand({ times: 1 }, { writeConcernError: { code: 91, errmsg: 'Replication is being shut down' }, failCommands: ['findAndModify'] });
+    const before = await coll.findOneAndUpdate({ _id: 1 }, { $inc: { n: 1 } }, { returnDocument: 'before' });
+    expect(before).toEqual({ _id: 1, n: 0 });
+    expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, n: 1 });
+  });
+
   it('labels a retryable write with a retriable writeConcernError RetryableWriteError (raw reply)', async () => {
     const raw = await RawWireClient.connect(deployment.uri);
     try {

@@ -108,6 +108,26 @@ describe('multi-document transactions', () => {
     expect(await coll.findOne({ _id: 100 })).toEqual({ _id: 100, n: 2 });
   });
 
+  it('keeps a unique index consistent through an aborted transaction', async () => {
+    const coll = client.db(dbName).collection<AnyDocument>('unique_undo');
+    await coll.createIndex({ email: 1 }, { unique: true });
+    await coll.insertOne({ _id: 'A', email: 'a@x' });
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await coll.updateOne({ _id: 'A' }, { $set: { email: 'b@x' } }, { session });
+      await coll.insertOne({ _id: 'C', email: 'a@x' }, { session });
+      await coll.deleteOne({ _id: 'A' }, { session });
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.find().toArray()).toEqual([{ _id: 'A', email: 'a@x' }]);
+    await expect(coll.insertOne({ _id: 'D', email: 'a@x' })).rejects.toMatchObject({ code: 11000 });
+    await coll.insertOne({ _id: 'E', email: 'b@x' });
+    expect(await coll.countDocuments()).toBe(2);
+  });
+
   it('drops a collection that the aborted transaction created implicitly', async () => {
     const db = client.db(dbName);
     const session = client.startSession();
