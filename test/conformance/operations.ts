@@ -443,11 +443,6 @@ export class AssertionError extends Error {
   override name = 'AssertionError';
 }
 
-/** True when the runner implements the operation (entity or special). */
-export function isSupportedOperation(operation: SpecOperation): boolean {
-  return operation.object === 'testRunner' ? operation.name in TEST_RUNNER_OPERATIONS : operation.name in OPERATIONS;
-}
-
 /** Runs one operation and returns the driver's result as the document or value that `expectResult` describes. */
 export async function executeOperation(context: OperationContext, operation: SpecOperation): Promise<unknown> {
   const table = operation.object === 'testRunner' ? TEST_RUNNER_OPERATIONS : OPERATIONS;
