@@ -80,11 +80,6 @@ export class Collection {
     if (this.isCapped && this.hasIdIndex && this.options.size !== undefined && raw.length > Number(this.options.size)) {
       throw new CommandError('BadValue', 'object to insert exceeds cappedMaxSize');
     }
-    // mongod refuses a document that alone exceeds a capped collection's size (collection_write_path.cpp); the
-    // oplog (no `_id` index) is exempt.
-    if (this.isCapped && this.hasIdIndex && this.options.size !== undefined && raw.length > Number(this.options.size)) {
-      throw new CommandError('BadValue', 'object to insert exceeds cappedMaxSize');
-    }
     const doc = StoredDocument.fromRaw(this.nextRecordId, raw);
     if (this.hasIdIndex && this.idIndex.has(doc.id)) {
       throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, { _id: doc.id });
