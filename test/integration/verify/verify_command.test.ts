@@ -10,6 +10,8 @@ import path from 'node:path';
 import { Double, Int32, Long, MongoClient, type Document } from 'mongodb';
 import type { CliContext } from '../../../src/cli/cli_context.js';
 import { runCli } from '../../../src/cli/main.js';
+import { SYNC_CAPPED_SIZE_BYTES } from '../../../src/catalog/collection_rules.js';
+import { SYNC_TTL_SECONDS } from '../../../src/catalog/index_rules.js';
 import { INTERNAL_DB } from '../../../src/state/internal_db.js';
 import { destinationDeployment, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { seededRandom, TEST_SEED } from '../../tools/random.js';
@@ -33,7 +35,7 @@ let sourceClient: MongoClient;
 let destinationClient: MongoClient;
 
 /** Databases this test owns on both sides (dropped first, so the test also runs against real deployments). */
-const DATABASES = ['verify_app', 'verify_other'];
+const DATABASES = ['verify_app', 'verify_other', 'verify_sync'];
 
 async function run(args: readonly string[], signal = new AbortController().signal): Promise<RunResult> {
   let stdout = '';
@@ -96,6 +98,10 @@ beforeAll(async () => {
   await seed(destinationClient, true);
   await writeConfig('sync.yaml');
   await writeConfig('apps_only.yaml', 'excludeNamespaces:\n  - verify_other.*\n');
+  await writeFile(
+    path.join(dir, 'sync_only.yaml'),
+    'source:\n  uri: ${SOURCE}\ndestination:\n  uri: ${DESTINATION}\nincludeNamespaces:\n  - verify_sync.*\n',
+  );
 });
 
 afterAll(async () => {
@@ -144,6 +150,39 @@ describe('sync verify', () => {
       expect(result.stdout).not.toContain(INTERNAL_DB);
       const committed = await run(['verify', '--config', 'apps_only.yaml', '--committed']);
       expect(committed.code).toBe(0);
+    } finally {
+      await destinationClient.db(INTERNAL_DB).dropDatabase();
+    }
+  });
+
+  it('accepts the sync-time rewrites while the migration runs, and reports them once it is COMMITTED', async () => {
+    // The source's definitions, and the destination as the catalog step creates it while syncing.
+    const src = sourceClient.db('verify_sync');
+    await src.createCollection('recent', { capped: true, size: 8192 });
+    await src.collection('events').createIndex({ k: 1 }, { name: 'k_1', unique: true });
+    await src.collection('events').createIndex({ at: 1 }, { name: 'at_1', expireAfterSeconds: 3600 });
+    const dst = destinationClient.db('verify_sync');
+    await dst.createCollection('recent', { capped: true, size: SYNC_CAPPED_SIZE_BYTES });
+    await dst.collection('events').createIndex({ k: 1 }, { name: 'k_1' });
+    await dst.collection('events').createIndex({ at: 1 }, { name: 'at_1', expireAfterSeconds: SYNC_TTL_SECONDS });
+    for (const db of [src, dst]) await db.collection<AnyIdDocument>('events').insertOne({ _id: 1, k: 'a', at: new Date(0) });
+    const migrations = destinationClient.db(INTERNAL_DB).collection<{ _id: string; state: string }>('migrations');
+    try {
+      await migrations.insertOne({ _id: 'default', state: 'PAUSED' });
+      const syncing = await run(['verify', '--config', 'sync_only.yaml']);
+      expect(syncing.stdout).toContain('(migration "default" is PAUSED)');
+      expect(syncing.code).toBe(0);
+
+      await migrations.updateOne({ _id: 'default' }, { $set: { state: 'COMMITTED' } });
+      const committed = await run(['verify', '--config', 'sync_only.yaml']);
+      expect(committed.code).toBe(1);
+      expect(committed.stdout).toContain('(migration "default" is COMMITTED)');
+      expect(committed.stdout).toMatch(/option size: expected 8192, found 1125899906842624/);
+      expect(committed.stdout).toContain('index at_1: expireAfterSeconds expected 3600, found 2147483647');
+      expect(committed.stdout).toContain('index k_1: unique expected true, found (absent)');
+
+      // --no-committed overrides the state.
+      expect((await run(['verify', '--config', 'sync_only.yaml', '--no-committed'])).code).toBe(0);
     } finally {
       await destinationClient.db(INTERNAL_DB).dropDatabase();
     }

@@ -9,6 +9,8 @@ import {
   expectedIndexSpec,
   normalizeIndexSpec,
   specValuesEqual,
+  type ComparisonMode,
+  type IndexDifference,
 } from '../../../src/verify/spec_comparison.js';
 
 describe('specValuesEqual', () => {
@@ -45,7 +47,7 @@ describe('expectedCollectionOptions', () => {
     ['a capped collection while syncing: 1 PiB, no max', { capped: true, size: 4096, max: 10 }, 'syncing', { capped: true, size: SYNC_CAPPED_SIZE_BYTES }],
     ['a capped collection once committed: as on the source', { capped: true, size: 4096, max: 10 }, 'committed', { capped: true, size: 4096, max: 10 }],
     ['a view: unchanged', { viewOn: 'c', pipeline: [] }, 'syncing', { viewOn: 'c', pipeline: [] }],
-  ] as const)('gives %s', (_name, source, mode, expected) => {
+  ] as [string, Document, ComparisonMode, Document][])('gives %s', (_name, source, mode, expected) => {
     expect(expectedCollectionOptions(source, mode)).toEqual(expected);
   });
 });
@@ -64,7 +66,7 @@ describe('expectedIndexSpec', () => {
     ['hidden -> visible while syncing', hidden, 'syncing', { key: { h: -1 }, name: 'h_-1', v: 2, sparse: true }],
     ['hidden kept once committed', hidden, 'committed', { key: { h: -1 }, name: 'h_-1', v: 2, sparse: true, hidden: true }],
     ['legacy key value and refused option fixed in both modes', legacy, 'committed', { key: { l: 1 }, name: 'l_0', v: 1 }],
-  ] as const)('%s', (_name, source, mode, expected) => {
+  ] as [string, Document, ComparisonMode, Document][])('%s', (_name, source, mode, expected) => {
     expect(expectedIndexSpec(source, mode)).toEqual(expected);
   });
 });
@@ -107,7 +109,7 @@ describe('compareIndexes', () => {
     ['equal when the destination has the sync-time form', [id, a], [id, syncedA], 'syncing', []],
     ['equal when the destination has the original once committed', [id, a], [id, a], 'committed', []],
     ['ignores index order and v', [a, id], [{ ...id, v: new Int32(1) }, syncedA], 'syncing', []],
-  ] as const)('is %s', (_name, source, destination, mode, expected) => {
+  ] as [string, Document[], Document[], ComparisonMode, IndexDifference[]][])('is %s', (_name, source, destination, mode, expected) => {
     expect(compareIndexes(source, destination, mode)).toEqual(expected);
   });
 

@@ -47,8 +47,8 @@ describe('isNamespaceEqual', () => {
     ['an option difference', { optionDifferences: [{ field: 'size', expected: 1, actual: 2 }] }, false],
     ['an index difference', { indexDifferences: [{ name: 'a_1', difference: 'extraOnDestination', actual: {} }] }, false],
     ['a sample', { samples: [{ _id: '1', difference: 'contentDiffers' }] }, false],
-  ] as const)('%s -> %s', (_name, overrides, expected) => {
-    expect(isNamespaceEqual(makeVerification(overrides as Partial<NamespaceVerification>))).toBe(expected);
+  ] as [string, Partial<NamespaceVerification>, boolean][])('%s -> %s', (_name, overrides, expected) => {
+    expect(isNamespaceEqual(makeVerification(overrides))).toBe(expected);
   });
 
   it('says null for the hash when a side was not counted', () => {
@@ -123,7 +123,7 @@ describe('formatVerifyReport', () => {
   it.each([
     [{ modeReason: 'noMigration', mode: 'committed', migrationState: null }, `(no migration "default" on the destination).`],
     [{ modeReason: 'migrationState', mode: 'committed', migrationState: 'COMMITTED' }, `(migration "default" is COMMITTED).`],
-  ] as const)('explains why it compares as it does (%#)', (overrides, expected) => {
+  ] as [Partial<VerifyReport>, string][])('explains why it compares as it does (%#)', (overrides, expected) => {
     expect(formatVerifyReport(makeReport([], overrides)).split('\n')[0]).toContain(expected);
   });
 
