@@ -73,6 +73,29 @@ describe('multi-document transactions', () => {
     }
   });
 
+  it('shows the committed writes to a change stream as events with lsid and txnNumber', async () => {
+    const coll = client.db(dbName).collection<AnyDocument>('streamed');
+    await coll.insertOne({ _id: 'seed' });
+    const stream = coll.watch();
+    const session = client.startSession();
+    try {
+      await stream.tryNext(); // opens the stream before the transaction
+      await session.withTransaction(async () => {
+        await coll.insertOne({ _id: 1 }, { session });
+        await coll.updateOne({ _id: 'seed' }, { $set: { touched: true } }, { session });
+      });
+      const first = await stream.next();
+      const second = await stream.next();
+      expect([first.operationType, second.operationType]).toEqual(['insert', 'update']);
+      expect(first.txnNumber).toBeDefined();
+      expect(second.txnNumber).toEqual(first.txnNumber);
+      expect(first.lsid?.id).toBeDefined();
+    } finally {
+      await stream.close();
+      await session.endSession();
+    }
+  });
+
   it('writes no oplog entry for a transaction that only read', async () => {
     const session = client.startSession();
     const mark = await oplogMark();
