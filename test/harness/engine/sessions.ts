@@ -83,6 +83,8 @@ export class LogicalSession {
  */
 export class SessionCatalog {
   private readonly sessions = new Map<string, LogicalSession>();
+  /** When expired sessions were last looked for: checkOut reaps at most once a second, not on every command. */
+  private lastReapMs = -Infinity;
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -91,7 +93,7 @@ export class SessionCatalog {
 
   /** Returns the session for a full session id (`{id, uid}`), creating it if needed, and marks it used. */
   checkOut(lsid: Document): LogicalSession {
-    this.reapExpired();
+    if (this.now() - this.lastReapMs >= 1_000) this.reapExpired();
     const key = sessionKey(lsid);
     let session = this.sessions.get(key);
     if (!session) {
@@ -134,6 +136,7 @@ export class SessionCatalog {
 
   /** Sessions not used for `timeoutMinutes` are removed and their transactions aborted. */
   reapExpired(): LogicalSession[] {
+    this.lastReapMs = this.now();
     const limit = this.now() - this.timeoutMinutes * 60_000;
     return this.endWhere((s) => s.lastUseMs < limit);
   }
