@@ -36,6 +36,12 @@ let destinationClient: MongoClient;
 
 /** Databases this test owns on both sides (dropped first, so the test also runs against real deployments). */
 const DATABASES = ['verify_app', 'verify_other', 'verify_sync'];
+/** The migration id of the test's configurations: its migration document is the only internal state it touches. */
+const MIGRATION_ID = 'verify_e2e';
+
+function migrations() {
+  return destinationClient.db(INTERNAL_DB).collection<{ _id: string; state: string }>('migrations');
+}
 
 async function run(args: readonly string[], signal = new AbortController().signal): Promise<RunResult> {
   let stdout = '';
@@ -82,7 +88,7 @@ async function seed(client: MongoClient, reverse: boolean): Promise<void> {
 async function writeConfig(name: string, extra = ''): Promise<void> {
   await writeFile(
     path.join(dir, name),
-    `source:\n  uri: \${SOURCE}\ndestination:\n  uri: \${DESTINATION}\nincludeNamespaces:\n  - verify_app.*\n  - verify_other.*\n${extra}`,
+    `id: ${MIGRATION_ID}\nsource:\n  uri: \${SOURCE}\ndestination:\n  uri: \${DESTINATION}\nincludeNamespaces:\n  - verify_app.*\n  - verify_other.*\n${extra}`,
   );
 }
 
@@ -92,7 +98,7 @@ beforeAll(async () => {
   sourceClient = new MongoClient(source.uri);
   destinationClient = new MongoClient(destination.uri);
   for (const client of [sourceClient, destinationClient]) {
-    for (const db of [...DATABASES, INTERNAL_DB]) await client.db(db).dropDatabase();
+    for (const db of DATABASES) await client.db(db).dropDatabase();
   }
   await seed(sourceClient, false);
   await seed(destinationClient, true);
@@ -100,11 +106,12 @@ beforeAll(async () => {
   await writeConfig('apps_only.yaml', 'excludeNamespaces:\n  - verify_other.*\n');
   await writeFile(
     path.join(dir, 'sync_only.yaml'),
-    'source:\n  uri: ${SOURCE}\ndestination:\n  uri: ${DESTINATION}\nincludeNamespaces:\n  - verify_sync.*\n',
+    `id: ${MIGRATION_ID}\nsource:\n  uri: \${SOURCE}\ndestination:\n  uri: \${DESTINATION}\nincludeNamespaces:\n  - verify_sync.*\n`,
   );
 });
 
 afterAll(async () => {
+  await migrations().deleteOne({ _id: MIGRATION_ID });
   await Promise.all([sourceClient?.close(), destinationClient?.close()]);
   await Promise.all([source?.stop(), destination?.stop()]);
   await rm(dir, { recursive: true, force: true });
@@ -115,7 +122,7 @@ describe('sync verify', () => {
     const result = await run(['verify', '--config', 'sync.yaml']);
     expect(result.stderr).not.toContain('VerifyError');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('(no migration "default" on the destination)');
+    expect(result.stdout).toContain('(no migration "verify_e2e" on the destination)');
     expect(result.stdout).toMatch(/verify_app\.users\s+collection\s+250\s+250\s+equal\s+ok/);
     expect(result.stdout).toMatch(/verify_app\.log\s+collection\s+2\s+2\s+equal\s+ok/);
     expect(result.stdout).toMatch(/verify_app\.active\s+view\s+-\s+-\s+-\s+ok/);
@@ -140,18 +147,18 @@ describe('sync verify', () => {
   });
 
   it('compares with the sync-time form when a migration is running, and the 1 PiB capped size is then expected', async () => {
-    await destinationClient.db(INTERNAL_DB).collection('migrations').insertOne({ _id: 'default' as never, state: 'RUNNING' });
+    await migrations().insertOne({ _id: MIGRATION_ID, state: 'RUNNING' });
     try {
       const result = await run(['verify', '--config', 'apps_only.yaml']);
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain('compared with their sync-time form (migration "default" is RUNNING)');
+      expect(result.stdout).toContain('compared with their sync-time form (migration "verify_e2e" is RUNNING)');
       expect(result.stdout).toMatch(/option size: expected 1125899906842624, found \d+/);
       // The internal database is never compared as user data.
       expect(result.stdout).not.toContain(INTERNAL_DB);
       const committed = await run(['verify', '--config', 'apps_only.yaml', '--committed']);
       expect(committed.code).toBe(0);
     } finally {
-      await destinationClient.db(INTERNAL_DB).dropDatabase();
+      await migrations().deleteOne({ _id: MIGRATION_ID });
     }
   });
 
@@ -166,17 +173,16 @@ describe('sync verify', () => {
     await dst.collection('events').createIndex({ k: 1 }, { name: 'k_1' });
     await dst.collection('events').createIndex({ at: 1 }, { name: 'at_1', expireAfterSeconds: SYNC_TTL_SECONDS });
     for (const db of [src, dst]) await db.collection<AnyIdDocument>('events').insertOne({ _id: 1, k: 'a', at: new Date(0) });
-    const migrations = destinationClient.db(INTERNAL_DB).collection<{ _id: string; state: string }>('migrations');
     try {
-      await migrations.insertOne({ _id: 'default', state: 'PAUSED' });
+      await migrations().insertOne({ _id: MIGRATION_ID, state: 'PAUSED' });
       const syncing = await run(['verify', '--config', 'sync_only.yaml']);
-      expect(syncing.stdout).toContain('(migration "default" is PAUSED)');
+      expect(syncing.stdout).toContain('(migration "verify_e2e" is PAUSED)');
       expect(syncing.code).toBe(0);
 
-      await migrations.updateOne({ _id: 'default' }, { $set: { state: 'COMMITTED' } });
+      await migrations().updateOne({ _id: MIGRATION_ID }, { $set: { state: 'COMMITTED' } });
       const committed = await run(['verify', '--config', 'sync_only.yaml']);
       expect(committed.code).toBe(1);
-      expect(committed.stdout).toContain('(migration "default" is COMMITTED)');
+      expect(committed.stdout).toContain('(migration "verify_e2e" is COMMITTED)');
       expect(committed.stdout).toMatch(/option size: expected 8192, found 1125899906842624/);
       expect(committed.stdout).toContain('index at_1: expireAfterSeconds expected 3600, found 2147483647');
       expect(committed.stdout).toContain('index k_1: unique expected true, found (absent)');
@@ -184,7 +190,7 @@ describe('sync verify', () => {
       // --no-committed overrides the state.
       expect((await run(['verify', '--config', 'sync_only.yaml', '--no-committed'])).code).toBe(0);
     } finally {
-      await destinationClient.db(INTERNAL_DB).dropDatabase();
+      await migrations().deleteOne({ _id: MIGRATION_ID });
     }
   });
 
@@ -198,6 +204,8 @@ describe('sync verify', () => {
       await users.deleteOne({ _id: 20 as never });
       await users.createIndex({ visits: -1 }, { name: 'visits_-1' });
       await destinationClient.db('verify_other').collection('things').drop();
+      await destinationClient.db('verify_app').collection('active').drop();
+      await destinationClient.db('verify_app').createCollection('active', { viewOn: 'users', pipeline: [{ $match: { visits: { $gt: 40 } } }] });
       // The only difference of this collection: same count, same values, one number stored as a Double.
       await destinationClient.db('verify_app').collection('numbers').updateOne({ _id: 2 as never }, { $set: { n: new Double(2) } });
     });
@@ -212,10 +220,13 @@ describe('sync verify', () => {
       expect(result.stdout).toContain('index visits_-1: only on the destination');
       expect(result.stdout).toContain('verify_other.things:\n  missing on the destination');
       expect(result.stdout).toMatch(/verify_app\.log\s+collection\s+2\s+2\s+equal\s+ok/);
-      expect(result.stdout).toContain('Result: 3 of 5 namespaces differ.');
+      expect(result.stdout).toContain(
+        'verify_app.active:\n  option pipeline: expected [{"$match":{"visits":{"$gt":50}}}], found [{"$match":{"visits":{"$gt":40}}}]',
+      );
+      expect(result.stdout).toContain('Result: 4 of 5 namespaces differ.');
       expect(result.stderr).toContain(
-        'VerifyError [VERIFY-4001]: 3 of 5 namespaces differ between the source and the destination: ' +
-          'verify_app.numbers, verify_app.users, verify_other.things.',
+        'VerifyError [VERIFY-4001]: 4 of 5 namespaces differ between the source and the destination: ' +
+          'verify_app.active, verify_app.numbers, verify_app.users, verify_other.things.',
       );
     });
 
@@ -255,6 +266,13 @@ describe('sync verify', () => {
 });
 
 describe('sync verify failures', () => {
+  it('describes its flags with --help', async () => {
+    const result = await run(['verify', '--help']);
+    expect(result.code).toBe(0);
+    for (const flag of ['--config', '--json', '--committed']) expect(result.stdout).toContain(flag);
+    expect((await run(['--help'])).stdout).toContain('sync verify');
+  });
+
   it('exits 130 when interrupted', async () => {
     const controller = new AbortController();
     controller.abort();
