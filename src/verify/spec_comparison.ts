@@ -60,6 +60,8 @@ export function expectedCollectionOptions(sourceOptions: Document, mode: Compari
 
 /** The index spec expected on the destination for a source index spec. */
 export function expectedIndexSpec(sourceSpec: Document, mode: ComparisonMode): Document {
+  // The `_id` index comes with the collection (a clustered one's is unique by nature): never rewritten.
+  if (isIdIndex(sourceSpec)) return { ...sourceSpec };
   const { spec } = indexForSync(sourceSpec);
   if (mode === 'syncing') return spec;
   // Committed: the rewrite's lasting effects (legacy key values, options mongod refuses) stay, the rest is undone.

@@ -66,6 +66,12 @@ describe('expectedIndexSpec', () => {
     ['hidden -> visible while syncing', hidden, 'syncing', { key: { h: -1 }, name: 'h_-1', v: 2, sparse: true }],
     ['hidden kept once committed', hidden, 'committed', { key: { h: -1 }, name: 'h_-1', v: 2, sparse: true, hidden: true }],
     ['legacy key value and refused option fixed in both modes', legacy, 'committed', { key: { l: 1 }, name: 'l_0', v: 1 }],
+    [
+      "a clustered collection's _id index as it is while syncing",
+      { v: 2, key: { _id: 1 }, name: '_id_', unique: true, clustered: true },
+      'syncing',
+      { v: 2, key: { _id: 1 }, name: '_id_', unique: true, clustered: true },
+    ],
   ] as [string, Document, ComparisonMode, Document][])('%s', (_name, source, mode, expected) => {
     expect(expectedIndexSpec(source, mode)).toEqual(expected);
   });
