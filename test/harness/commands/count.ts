@@ -3,7 +3,7 @@ import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
 import { isDocument } from '../engine/query/paths.js';
 import { numberArg } from './cursor_reply.js';
-import { assertHint, assertSimpleCollation, pipelineResults, selectDocuments, statementMatcher } from './write_statements.js';
+import { assertHint, pipelineResults, resolveCollation, selectDocuments, statementMatcher } from './write_statements.js';
 
 /** count: documents matching `query`, after `skip`, at most `limit` (a negative limit counts as its absolute value). */
 export const count: CommandDefinition = {
@@ -15,9 +15,9 @@ export const count: CommandDefinition = {
     const skip = numberArg(body.skip, 'count.skip', 0);
     const limit = Math.abs(numberArg(body.limit, 'count.limit', 0));
     if (skip < 0) throw new CommandError('BadValue', 'skip value is negative in count query', {}, 2);
-    assertSimpleCollation(body.collation);
-    const matcher = statementMatcher(query, undefined);
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
+    const options = { collation: resolveCollation(body.collation, collection) };
+    const matcher = statementMatcher(query, options);
     if (!collection) return { n: 0 };
     assertHint(collection, body.hint);
     if (collection.options.viewOn !== undefined) {
@@ -29,7 +29,7 @@ export const count: CommandDefinition = {
       const [result] = pipelineResults(ctx, collName, stages);
       return { n: result ? Number(result.n) : 0 };
     }
-    let n = Object.keys(query).length === 0 ? collection.count : selectDocuments(collection, query, matcher, 0).length;
+    let n = Object.keys(query).length === 0 ? collection.count : selectDocuments(collection, query, matcher, 0, undefined, options).length;
     n = Math.max(0, n - skip);
     if (limit > 0) n = Math.min(n, limit);
     return { n };

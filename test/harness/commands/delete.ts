@@ -5,7 +5,7 @@ import { assertValidCollectionName } from '../engine/namespace.js';
 import { isNumeric, toNumber } from '../engine/bson_order.js';
 import { documentsOf } from './insert.js';
 import { writeErrorEntry } from './write_errors.js';
-import { assertHint, assertKnownFields, assertNotView, assertSimpleCollation, filterArg, letArg, selectDocuments, statementMatcher, writeOp } from './write_statements.js';
+import { assertHint, assertKnownFields, assertNotView, filterArg, letArg, resolveCollation, selectDocuments, statementMatcher, writeOp } from './write_statements.js';
 
 /** The fields of a delete statement (DeleteOpEntry in mongod's write_ops.idl). */
 const DELETE_STATEMENT_FIELDS: ReadonlySet<string> = new Set(['q', 'limit', 'hint', 'collation', 'sampleId']);
@@ -36,11 +36,11 @@ export const deleteCommand: CommandDefinition = {
         if (limit !== 0 && limit !== 1) {
           throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(stmt.limit)}`);
         }
-        assertSimpleCollation(stmt.collation);
+        const options = { variables, collation: resolveCollation(stmt.collation, collection) };
         assertHint(collection, stmt.hint);
-        const matcher = statementMatcher(q, variables);
+        const matcher = statementMatcher(q, options);
         if (!collection) continue;
-        for (const doc of selectDocuments(collection, q, matcher, limit, undefined, variables)) {
+        for (const doc of selectDocuments(collection, q, matcher, limit, undefined, options)) {
           ctx.writes.delete(collection, doc, writeOp(ctx));
           n++;
         }

@@ -2,6 +2,7 @@ import { Long, type Document } from 'bson';
 import type { CommandContext, CommandDefinition } from '../command_context.js';
 import { CommandError } from '../errors.js';
 import { planQuery } from '../engine/query/query_planner.js';
+import { normalizeCollation } from '../engine/indexes/collation.js';
 import { compileProjection } from '../engine/query/projection.js';
 import { FindCursor } from '../engine/query/find_cursor.js';
 import { NaturalScan } from '../engine/query/document_source.js';
@@ -24,6 +25,8 @@ export const find: CommandDefinition = {
     if (batchSizeArg < 0) throw new CommandError('BadValue', 'BatchSize value must be non-negative', {}, 51024);
     const collection = server.catalog.getCollection(ctx.db, collName);
     const variables = body.let === undefined ? undefined : evaluateLet(ctx, body.let);
+    // The find's collation, else the collection's default one (undefined = simple).
+    const collation = body.collation === undefined ? collection?.options.collation as Document | undefined : normalizeCollation(body.collation);
     const projector = body.projection && Object.keys(body.projection).length ? compileProjection(body.projection, { filter, variables }) : undefined;
     if (!collection) return { cursor: { firstBatch: [], id: Long.fromNumber(0), ns } };
     if (collection.options.viewOn !== undefined) {
@@ -45,7 +48,7 @@ export const find: CommandDefinition = {
     if (tailable) {
       const scan = new NaturalScan(collection);
       cursor = new FindCursor(scan, {
-        ns, residual: Object.keys(filter).length ? planQuery(collection, filter, undefined, {}, { variables }).residual : undefined,
+        ns, residual: Object.keys(filter).length ? planQuery(collection, filter, undefined, {}, { variables, collation }).residual : undefined,
         projector, skip, limit: limitArg,
         tailable: {
           awaitData: body.awaitData === true,
@@ -54,7 +57,7 @@ export const find: CommandDefinition = {
         },
       });
     } else {
-      const plan = planQuery(collection, filter, sort, { min: body.min, max: body.max, hint: body.hint }, { variables });
+      const plan = planQuery(collection, filter, sort, { min: body.min, max: body.max, hint: body.hint }, { variables, collation });
       cursor = new FindCursor(plan.source, { ns, residual: plan.residual, projector, skip, limit: limitArg });
     }
     const batch = await cursor.nextBatch(batchSizeArg, 0);

@@ -7,7 +7,7 @@ import { compileProjection } from '../engine/query/projection.js';
 import { isDocument } from '../engine/query/paths.js';
 import type { RawBson } from '../bson/raw_bson.js';
 import {
-  assertHint, assertNotView, assertSimpleCollation, compileStatementUpdate, letArg, replacementBytes, selectDocuments, statementMatcher,
+  assertHint, assertNotView, compileStatementUpdate, resolveCollation, letArg, replacementBytes, selectDocuments, statementMatcher,
   updateOne, upsertOne, writeOp,
 } from './write_statements.js';
 
@@ -27,7 +27,6 @@ export const findAndModify: CommandDefinition = {
     const returnNew = body.new === true;
     const upsert = body.upsert === true;
     const variables = letArg(ctx);
-    assertSimpleCollation(body.collation);
     if (remove && body.update !== undefined) throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
     if (!remove && body.update === undefined) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
     if (remove && upsert) throw new CommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true ');
@@ -37,12 +36,13 @@ export const findAndModify: CommandDefinition = {
     if (remove && body.arrayFilters !== undefined) throw new CommandError('FailedToParse', 'Cannot specify arrayFilters and remove=true');
     const projector = fields && Object.keys(fields).length ? compileProjection(fields) : undefined;
     const output = (doc: StoredDocument): RawBson | Document => (projector ? projector(doc.doc) : doc.toRaw());
-    const matcher = statementMatcher(query, variables);
-    const update = remove ? undefined : compileStatementUpdate(body.update, body.arrayFilters, variables, 'findAndModify.update');
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
+    const options = { variables, collation: resolveCollation(body.collation, collection) };
+    const matcher = statementMatcher(query, options);
+    const update = remove ? undefined : compileStatementUpdate(body.update, body.arrayFilters, variables, 'findAndModify.update');
     assertNotView(collection);
     assertHint(collection, body.hint);
-    const [target] = collection ? selectDocuments(collection, query, matcher, 1, sort, variables) : [];
+    const [target] = collection ? selectDocuments(collection, query, matcher, 1, sort, options) : [];
     if (remove) {
       if (!target) return { lastErrorObject: { n: 0 }, value: null };
       ctx.writes.delete(collection!, target, writeOp(ctx));

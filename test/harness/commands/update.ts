@@ -6,7 +6,7 @@ import { isDocument } from '../engine/query/paths.js';
 import { documentsOf } from './insert.js';
 import { writeErrorEntry } from './write_errors.js';
 import {
-  assertHint, assertKnownFields, assertNotView, assertSimpleCollation, compileStatementUpdate, filterArg, letArg, replacementBytes, selectDocuments,
+  assertHint, assertKnownFields, assertNotView, compileStatementUpdate, resolveCollation, filterArg, letArg, replacementBytes, selectDocuments,
   statementMatcher, updateOne, upsertOne,
 } from './write_statements.js';
 
@@ -69,8 +69,8 @@ function runStatement(ctx: CommandContext, collName: string, stmt: Document, raw
   const q = filterArg(stmt.q, 'update.updates.q');
   const multi = stmt.multi === true;
   const upsert = stmt.upsert === true;
-  assertSimpleCollation(stmt.collation);
   const collection = ctx.server.catalog.getCollection(ctx.db, collName);
+  const collation = resolveCollation(stmt.collation, collection);
   assertHint(collection, stmt.hint);
   // `c` holds constants for a pipeline update; they join the command's `let` variables.
   if (stmt.c !== undefined && !isDocument(stmt.c)) throw new CommandError('TypeMismatch', "BSON field 'update.updates.c' is the wrong type, expected type 'object'");
@@ -82,8 +82,9 @@ function runStatement(ctx: CommandContext, collName: string, stmt: Document, raw
   if (stmt.c !== undefined && u.kind !== 'pipeline') {
     throw new CommandError('Location51198', 'Constant values may only be specified for pipeline updates', {}, 51198);
   }
-  const matcher = statementMatcher(q, variables);
-  const targets = collection ? selectDocuments(collection, q, matcher, multi ? 0 : 1, undefined, variables) : [];
+  const options = { variables, collation };
+  const matcher = statementMatcher(q, options);
+  const targets = collection ? selectDocuments(collection, q, matcher, multi ? 0 : 1, undefined, options) : [];
   if (targets.length === 0) {
     if (!upsert) return { n: 0, nModified: 0 };
     const inserted = upsertOne(ctx, collName, q, u, replacementBytes(raw, 'u'));

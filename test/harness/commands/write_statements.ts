@@ -5,7 +5,8 @@ import type { OperationContext } from '../engine/write_path.js';
 import type { StoredDocument } from '../engine/stored_document.js';
 import { CommandError } from '../errors.js';
 import { planQuery } from '../engine/query/query_planner.js';
-import { compileMatcher, type Matcher, type MatchDetails } from '../engine/query/filter.js';
+import { compileMatcher, type FilterOptions, type Matcher, type MatchDetails } from '../engine/query/filter.js';
+import { normalizeCollation } from '../engine/indexes/collation.js';
 import { compileSort } from '../engine/query/sort.js';
 import { compileUpdate, upsertSeed, withIdFirst, type CompiledUpdate } from '../engine/update/update_driver.js';
 import { isDocument } from '../engine/query/paths.js';
@@ -36,14 +37,17 @@ export function assertNotView(collection: Collection | undefined): void {
   }
 }
 
-/** Only the simple collation is supported: anything else is refused clearly rather than ignored. */
-export function assertSimpleCollation(collation: unknown): void {
-  if (collation === undefined || collation === null) return;
-  if (!isDocument(collation)) throw new CommandError('TypeMismatch', "BSON field 'collation' is the wrong type, expected type 'object'");
-  const keys = Object.keys(collation);
-  if (keys.length === 0 || (keys.length === 1 && collation.locale === 'simple')) return;
-  throw new CommandError('BadValue', 'the embedded server supports only the simple collation ({locale: "simple"})');
+/**
+ * The collation an operation uses: its own (validated and expanded as the catalog stores collations; undefined for
+ * `{locale: "simple"}`), or else the collection's default collation, as mongod does.
+ */
+export function resolveCollation(collation: unknown, collection: Collection | undefined): Document | undefined {
+  if (collation === undefined || collation === null) return collection?.options.collation as Document | undefined;
+  return normalizeCollation(collation);
 }
+
+/** How a statement's filter is evaluated: `let` variables and collation. */
+export type QueryOptions = FilterOptions;
 
 /** A statement's filter as an object (mongod's IDL refuses other types). */
 export function filterArg(value: unknown, field: string): Document {
@@ -62,14 +66,14 @@ export function selectDocuments(
   matcher: Matcher,
   limit: number,
   sort?: Document,
-  variables?: Document,
+  options: QueryOptions = {},
 ): StoredDocument[] {
   const hasSort = sort !== undefined && Object.keys(sort).length > 0;
-  const source = planQuery(collection, filter, undefined, {}, { variables }).source;
+  const source = planQuery(collection, filter, undefined, {}, options).source;
   const accept = (d: StoredDocument): boolean => matcher.matches(d.doc);
   if (!hasSort) return source.take(limit > 0 ? limit : Infinity, accept);
   const all = source.take(Infinity, accept);
-  const compare = compileSort(sort);
+  const compare = compileSort(sort, options);
   all.sort((a, b) => compare(a.doc, b.doc));
   return limit > 0 ? all.slice(0, limit) : all;
 }
@@ -165,9 +169,9 @@ export function pipelineResults(ctx: CommandContext, collName: string, pipeline:
   return (reply.cursor as Document).firstBatch as Document[];
 }
 
-/** Compiles a statement filter with the command's `let` variables. */
-export function statementMatcher(filter: Document, variables: Document | undefined): Matcher {
-  return compileMatcher(filter, { variables });
+/** Compiles a statement filter with the command's `let` variables and the operation's collation. */
+export function statementMatcher(filter: Document, options: QueryOptions): Matcher {
+  return compileMatcher(filter, options);
 }
 
 /** The exact bytes of a replacement document given as field `name` of `raw` (for keeping its field order). */

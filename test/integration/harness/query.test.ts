@@ -132,3 +132,38 @@ describe('embedded server queries with let and on views', () => {
     expect(await db.collection<TestDoc>('only_a').distinct('t')).toEqual([1, 2]);
   });
 });
+
+describe('embedded server collations', () => {
+  let deployment: TestDeployment;
+  let client: MongoClient;
+
+  beforeAll(async () => {
+    deployment = await sourceDeployment();
+    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await deployment.stop();
+  });
+
+  it('matches, updates and sorts strings by an operation collation', async () => {
+    const coll = client.db('query_collation').collection<TestDoc>('words');
+    await coll.insertMany([{ _id: 1, w: 'ping' }, { _id: 2, w: 'Pong' }, { _id: 3, w: 'apple' }]);
+    const collation = { locale: 'en_US', strength: 2 };
+    expect(await coll.find({ w: 'PING' }, { collation }).toArray()).toEqual([{ _id: 1, w: 'ping' }]);
+    expect(await coll.find({ w: 'PING' }).toArray()).toEqual([]);
+    expect(await coll.updateOne({ w: 'PONG' }, { $set: { hit: true } }, { collation })).toMatchObject({ modifiedCount: 1 });
+    expect((await coll.find({}, { sort: { w: 1 }, collation }).toArray()).map((d) => d._id)).toEqual([3, 1, 2]);
+  });
+
+  it('uses the collection default collation when the operation has none', async () => {
+    const db = client.db('query_collation');
+    await db.createCollection('ci', { collation: { locale: 'en', strength: 1 } });
+    await db.collection<TestDoc>('ci').insertOne({ _id: 1, w: 'Café' });
+    expect(await db.collection<TestDoc>('ci').find({ w: 'cafe' }).toArray()).toHaveLength(1);
+    expect(await db.command({ count: 'ci', query: { w: 'CAFE' } })).toMatchObject({ n: 1 });
+    expect(await db.collection<TestDoc>('ci').deleteOne({ w: 'CAFÉ' })).toMatchObject({ deletedCount: 1 });
+  });
+});

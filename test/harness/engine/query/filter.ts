@@ -7,6 +7,7 @@ import { isDocument, splitPath, visitPath } from './paths.js';
 import { parseTypeSet, typeSetMatches } from './bson_types.js';
 import { regexParts, regexPredicate } from './regex.js';
 import { compileJsonSchema } from './json_schema.js';
+import { collationComparator, type ValueComparator } from './collation_compare.js';
 
 import { compileExpression, rootVariables } from '../aggregation/expression.js';
 
@@ -30,6 +31,8 @@ export interface Matcher {
 export interface FilterOptions {
   /** `let` variables for `$expr` (without the leading `$$`). */
   variables?: Document;
+  /** The operation's collation (string comparisons in equality, ranges and $in); absent = simple (binary). */
+  collation?: Document;
 }
 
 /**
@@ -75,7 +78,11 @@ const PATH_OPERATORS = new Set([
 ]);
 
 class FilterParser {
-  constructor(private readonly options: FilterOptions) {}
+  private readonly compare: ValueComparator;
+
+  constructor(private readonly options: FilterOptions) {
+    this.compare = collationComparator(options.collation) ?? compareValues;
+  }
 
   parseDocument(obj: Document, level: Level): Node {
     const nodes: Node[] = [];
@@ -95,7 +102,7 @@ class FilterParser {
         nodes.push(leaf(key, regexPredicate(pattern, options)));
         continue;
       }
-      nodes.push(leaf(key, comparison('$eq', value, key)));
+      nodes.push(leaf(key, comparison('$eq', value, this.compare)));
     }
     return and(nodes);
   }
@@ -121,7 +128,7 @@ class FilterParser {
         return name === 'alwaysTrue' ? TRUE_NODE : FALSE_NODE;
       }
       case 'id': case 'ref': case 'db':
-        return leaf(key, comparison('$eq', value, key));
+        return leaf(key, comparison('$eq', value, this.compare));
       case 'expr': {
         if (level !== LEVEL.top) throw new CommandError('BadValue', '$expr can only be applied to the top-level document');
         const variables = this.options.variables;
@@ -172,16 +179,16 @@ class FilterParser {
   private parseOperator(path: string, op: string, arg: unknown, context: Document, level: Level): Node | undefined {
     switch (op) {
       case '$eq':
-        return leaf(path, comparison(op, arg, path));
+        return leaf(path, comparison(op, arg, this.compare));
       case '$lt': case '$lte': case '$gt': case '$gte':
         if (isRegex(arg)) throw new CommandError('BadValue', `Can't have RegEx as arg to predicate over field '${path}'.`);
-        return leaf(path, comparison(op, arg, path));
+        return leaf(path, comparison(op, arg, this.compare));
       case '$ne':
         if (isRegex(arg)) throw new CommandError('BadValue', "Can't have regex as arg to $ne.");
-        return not(leaf(path, comparison('$eq', arg, path)));
+        return not(leaf(path, comparison('$eq', arg, this.compare)));
       case '$in': case '$nin': {
         if (!Array.isArray(arg)) throw new CommandError('BadValue', `${op} needs an array`);
-        const node = leaf(path, inPredicate(arg));
+        const node = leaf(path, inPredicate(arg, this.compare));
         return op === '$in' ? node : not(node);
       }
       case '$size':
@@ -261,7 +268,7 @@ class FilterParser {
       if (isDocument(el) && PATH_OPERATORS.has((Object.keys(el)[0] ?? '').slice(1)) && (Object.keys(el)[0] ?? '').startsWith('$')) {
         throw new CommandError('BadValue', 'no $ expressions in $all');
       }
-      return leaf(path, comparison('$eq', el, path));
+      return leaf(path, comparison('$eq', el, this.compare));
     }));
   }
 }
@@ -367,9 +374,8 @@ type ComparisonOp = '$eq' | '$lt' | '$lte' | '$gt' | '$gte';
  * ComparisonMatchExpression::matchesSingleElement: values of different canonical types never compare, except null
  * with missing/undefined (equal) and MinKey/MaxKey bounds; NaN only equals NaN.
  */
-function comparison(op: ComparisonOp, rhs: unknown, path: string): (v: unknown) => boolean {
+function comparison(op: ComparisonOp, rhs: unknown, compare: ValueComparator): (v: unknown) => boolean {
   if (rhs === undefined) throw new CommandError('BadValue', 'cannot compare to undefined');
-  void path;
   const rr = canonicalRank(rhs);
   const inclusive = op === '$eq' || op === '$lte' || op === '$gte';
   const rhsMax = rhs instanceof MaxKey;
@@ -385,7 +391,7 @@ function comparison(op: ComparisonOp, rhs: unknown, path: string): (v: unknown) 
       return false;
     }
     if (op !== '$eq' && (rhsNaN || isNaNValue(v))) return inclusive && rhsNaN && isNaNValue(v);
-    const c = compareValues(v, rhs);
+    const c = compare(v, rhs);
     switch (op) {
       case '$eq': return c === 0;
       case '$lt': return c < 0;
@@ -397,7 +403,7 @@ function comparison(op: ComparisonOp, rhs: unknown, path: string): (v: unknown) 
 }
 
 /** InMatchExpression: equality with any listed value (null also matches missing), or a match of any regex. */
-function inPredicate(list: unknown[]): (v: unknown) => boolean {
+function inPredicate(list: unknown[], compare: ValueComparator): (v: unknown) => boolean {
   const equalities: unknown[] = [];
   const regexes: ((v: unknown) => boolean)[] = [];
   let hasNull = false;
@@ -412,21 +418,21 @@ function inPredicate(list: unknown[]): (v: unknown) => boolean {
     if (e === null) hasNull = true;
     equalities.push(e);
   }
-  equalities.sort(compareValues);
+  equalities.sort(compare);
   return (v) => {
     if (hasNull && v === undefined) return true;
-    if (v !== undefined && binarySearch(equalities, v)) return true;
+    if (v !== undefined && binarySearch(equalities, v, compare)) return true;
     for (const r of regexes) if (r(v)) return true;
     return false;
   };
 }
 
-function binarySearch(sorted: unknown[], v: unknown): boolean {
+function binarySearch(sorted: unknown[], v: unknown, compare: ValueComparator): boolean {
   let lo = 0;
   let hi = sorted.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const c = compareValues(sorted[mid], v);
+    const c = compare(sorted[mid], v);
     if (c === 0) return true;
     if (c < 0) lo = mid + 1;
     else hi = mid - 1;

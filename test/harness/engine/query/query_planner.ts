@@ -37,13 +37,14 @@ export function planQuery(
   const sortKeys = Object.keys(sort ?? {});
   const naturalSort = sortKeys.length === 1 && sortKeys[0] === '$natural';
   const idSort = sortKeys.length === 1 && sortKeys[0] === '_id';
-  const idPlan = collection.hasIdIndex && !naturalSort ? idBounds(filter) : undefined;
+  // With a collation, `_id` string bounds in binary order would miss collation-equal values: scan instead.
+  const idPlan = collection.hasIdIndex && !naturalSort && !filterOptions.collation ? idBounds(filter) : undefined;
   const predicate = compileFilter(filter, filterOptions);
   if (sortKeys.length > 0 && !naturalSort && !idSort) {
     const matching: import('../stored_document.js').StoredDocument[] = [];
     const scan = idPlan ? new IdRangeScan(collection, idPlan.bounds) : new NaturalScan(collection);
     for (const doc of scan.take(Infinity, (d) => predicate(d.doc))) matching.push(doc);
-    const compare = compileSort(sort!);
+    const compare = compileSort(sort!, filterOptions);
     matching.sort((a, b) => compare(a.doc, b.doc));
     return { source: new MaterializedSource(matching), residual: undefined };
   }

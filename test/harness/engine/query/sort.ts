@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { compareValues, isNumeric, toNumber } from '../bson_order.js';
 import { CommandError } from '../../errors.js';
 import { isDocument, splitPath, visitPath } from './paths.js';
+import { collationComparator } from './collation_compare.js';
 
 /** Compares two documents by a sort specification. */
 export type DocumentComparator = (a: Document, b: Document) => number;
@@ -15,9 +16,10 @@ interface SortKey {
  * Compiles a sort specification (`{field: 1 | -1}`, dotted paths allowed) with mongod's sort-key rules: a field
  * that holds an array sorts by its smallest element ascending and its largest descending (arrays met along the
  * path are traversed too), a missing field sorts as null, and an empty array sorts before null. `$natural` is the
- * planner's business and `{$meta: ...}` sorts are refused.
+ * planner's business and `{$meta: ...}` sorts are refused. A collation orders strings by its rules.
  */
-export function compileSort(sort: Document): DocumentComparator {
+export function compileSort(sort: Document, options: { collation?: Document } = {}): DocumentComparator {
+  const compare = collationComparator(options.collation) ?? compareValues;
   const keys: SortKey[] = [];
   for (const path of Object.keys(sort)) {
     const dir = sort[path];
@@ -40,7 +42,7 @@ export function compileSort(sort: Document): DocumentComparator {
   const keyOf = (doc: Document): unknown[] => {
     let k = cache.get(doc);
     if (!k) {
-      k = keys.map((key) => sortKeyValue(doc, key));
+      k = keys.map((key) => sortKeyValue(doc, key, compare));
       cache.set(doc, k);
     }
     return k;
@@ -49,7 +51,7 @@ export function compileSort(sort: Document): DocumentComparator {
     const ka = keyOf(a);
     const kb = keyOf(b);
     for (let i = 0; i < keys.length; i++) {
-      const c = compareValues(ka[i], kb[i]);
+      const c = compare(ka[i], kb[i]);
       if (c) return c * keys[i].dir;
     }
     return 0;
@@ -57,11 +59,11 @@ export function compileSort(sort: Document): DocumentComparator {
 }
 
 /** The value a document sorts by for one key: the min (ascending) or max (descending) of the path's values. */
-export function sortKeyValue(doc: Document, key: SortKey): unknown {
+export function sortKeyValue(doc: Document, key: SortKey, compare: (a: unknown, b: unknown) => number = compareValues): unknown {
   let best: unknown;
   let found = false;
   const consider = (v: unknown): void => {
-    if (!found || compareValues(v, best) * key.dir < 0) {
+    if (!found || compare(v, best) * key.dir < 0) {
       best = v;
       found = true;
     }

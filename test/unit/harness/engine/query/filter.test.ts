@@ -178,3 +178,21 @@ describe('compileMatcher', () => {
     expect(details.elemMatchKey).toBe('2');
   });
 });
+
+describe('compileFilter with a collation', () => {
+  const caseInsensitive = { locale: 'en_US', strength: i(2) };
+
+  it.each([
+    ['equality ignores case at strength 2', { a: 'PING' }, { a: 'ping' }, true],
+    ['accents still count at strength 2', { a: 'café' }, { a: 'cafe' }, false],
+    ['$in uses the collation', { a: 'Pong' }, { a: { $in: ['ping', 'pong'] } }, true],
+    ['ranges use the collation', { a: 'B' }, { a: { $gt: 'a', $lt: 'c' } }, true],
+    ['regexes do not use the collation', { a: 'PING' }, { a: new BSONRegExp('^ping$') }, false],
+  ])('%s', (_name, doc, filter, expected) => {
+    expect(compileFilter(filter as Document, { collation: caseInsensitive })(doc as Document)).toBe(expected);
+  });
+
+  it('ignores accents and case at strength 1', () => {
+    expect(compileFilter({ a: 'CAFE' }, { collation: { locale: 'fr', strength: i(1) } })({ a: 'café' })).toBe(true);
+  });
+});

@@ -43,3 +43,12 @@ describe('compileSort', () => {
     expect(() => compileSort({ a: i(2) })).toThrow('$sort key ordering must be 1 (for ascending) or -1 (for descending)');
   });
 });
+
+describe('compileSort with a collation', () => {
+  it('orders strings by the collation', () => {
+    const rows = [{ _id: 1, s: 'b' }, { _id: 2, s: 'B' }, { _id: 3, s: 'a' }, { _id: 4, s: 'item10' }, { _id: 5, s: 'item9' }];
+    expect([...rows].sort(compileSort({ s: 1, _id: 1 })).map((d) => d._id)).toEqual([2, 3, 1, 4, 5]);
+    const numeric = compileSort({ s: 1, _id: 1 }, { collation: { locale: 'en', strength: 2, numericOrdering: true } });
+    expect([...rows].sort(numeric).map((d) => d._id)).toEqual([3, 1, 2, 5, 4]);
+  });
+});
