@@ -110,5 +110,11 @@ describe('sync verify after sync start --once', () => {
     const afterWrite = await run(['verify', '--config', 'sync.yaml']);
     expect(afterWrite.code).toBe(1);
     expect(afterWrite.stdout).toContain('document _id {"$numberInt":"5"}: content differs (bytes)');
+    // The walk covers every _id type in the server's sort order: a disagreement with it would add false samples.
+    const json = await run(['verify', '--config', 'sync.yaml', '--json']);
+    const items = (JSON.parse(json.stdout) as { namespaces: { ns: string; samples: unknown[] }[] }).namespaces.find(
+      (n) => n.ns === 'verify_copy.items',
+    );
+    expect(items?.samples).toEqual([{ _id: '{"$numberInt":"5"}', difference: 'contentDiffers' }]);
   });
 });
