@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Decimal128, Double, Int32, Long, MongoClient, ObjectId, type Document } from 'mongodb';
 import { startServer } from '../test/harness/server.js';
 import { randomFor, randomInt } from '../test/tools/random.js';
+import type { AnyDocument } from '../test/tools/documents.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(REPO, 'bin/sync.js');
@@ -60,7 +61,7 @@ async function seed(client: MongoClient, total: number): Promise<void> {
   await shop.collection('orders').createIndex({ customer: 1, placedAt: -1 });
   await shop.createCollection('sessions');
   await shop.collection('sessions').createIndex({ lastSeen: 1 }, { expireAfterSeconds: 1800 });
-  await shop.collection('sessions').insertOne({ _id: 'session-1', lastSeen: new Date() });
+  await shop.collection<AnyDocument>('sessions').insertOne({ _id: 'session-1', lastSeen: new Date() });
   await shop.createCollection('audit', { capped: true, size: 1024 * 1024 });
   await shop.collection('audit').insertMany([{ at: new Date(), what: 'seeded' }, { at: new Date(), what: 'demo' }]);
   await shop.createCollection('paid_orders', { viewOn: 'orders', pipeline: [{ $match: { status: 'paid' } }] });

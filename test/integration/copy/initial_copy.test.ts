@@ -2,6 +2,7 @@ import { Decimal128, Double, Int32, Long, MaxKey, MinKey, MongoClient, ObjectId,
 import { destinationDeployment, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { runSync, writeSyncConfig } from '../../tools/run_cli.js';
 import { randomFor, randomInt } from '../../tools/random.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Every document of a collection as exact bytes, in `_id` order, as hex strings. */
 async function rawDocuments(client: MongoClient, db: string, coll: string, natural = false): Promise<string[]> {
@@ -46,15 +47,15 @@ describe('sync start --once (initial copy)', () => {
     }
     await shop.collection('orders').insertMany(orders);
     await shop.collection('orders').createIndex({ sku: 1 }, { unique: false, name: 'sku_1' });
-    await shop.collection('users').insertMany([{ _id: 1, email: 'a@x', seen: new Date() }, { _id: 2, email: 'b@x', seen: new Date() }]);
+    await shop.collection<AnyDocument>('users').insertMany([{ _id: 1, email: 'a@x', seen: new Date() }, { _id: 2, email: 'b@x', seen: new Date() }]);
     await shop.collection('users').createIndex({ email: 1 }, { unique: true });
     await shop.collection('users').createIndex({ seen: 1 }, { expireAfterSeconds: 3600 });
     await shop.collection('users').createIndex({ email: 1, seen: -1 }, { hidden: true });
     await shop.createCollection('events', { capped: true, size: 4096 * 4 });
-    await shop.collection('events').insertMany([{ _id: 3, e: 'c' }, { _id: 1, e: 'a' }, { _id: 2, e: 'b' }]);
+    await shop.collection<AnyDocument>('events').insertMany([{ _id: 3, e: 'c' }, { _id: 1, e: 'a' }, { _id: 2, e: 'b' }]);
     await shop.createCollection('empty');
     await shop.createCollection('big_orders', { viewOn: 'orders', pipeline: [{ $match: { qty: { $gte: 5 } } }] });
-    await sourceClient.db('crm').collection('contacts').insertOne({ _id: 1, name: 'Ada' });
+    await sourceClient.db('crm').collection<AnyDocument>('contacts').insertOne({ _id: 1, name: 'Ada' });
     configFile = await writeSyncConfig(source.uri, destination.uri, 'copy:\n  partitionSizeBytes: 1MiB\n  parallelism: 3\nlogging:\n  level: warn\n');
   });
 

@@ -5,6 +5,7 @@ import { MongoClient, Int32 } from 'mongodb';
 import { serialize } from 'bson';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /**
  * Every valid document of MongoDB's BSON corpus (read in place from ../shared/spec-data, never copied) is inserted
@@ -74,7 +75,7 @@ describeCorpus('BSON corpus fidelity (insert exact bytes, read them back)', () =
     const reply = await raw.command({ insert: 'corpus', $db: 'fidelity', ordered: true }, { documents: [doc] });
     expect(reply.writeErrors).toBeUndefined();
     expect(Number(reply.n)).toBe(1);
-    const found = await client.db('fidelity').collection('corpus').find({ _id: i }, { raw: true }).toArray();
+    const found = await client.db('fidelity').collection<AnyDocument>('corpus').find({ _id: i }, { raw: true }).toArray();
     expect(found).toHaveLength(1);
     expect(Buffer.from(found[0] as unknown as Uint8Array).toString('hex')).toBe(doc.toString('hex'));
   });

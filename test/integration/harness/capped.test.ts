@@ -2,9 +2,9 @@ import { serialize } from 'bson';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /**
  * Capped collections as mongod 7.0 keeps them: the oldest documents go first once `max` or `size` is exceeded,

@@ -1,8 +1,8 @@
 import { Long, MongoClient, type Db, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /**
  * The catalog commands as mongod 7.0 answers them. Reply shapes and oplog entries follow mongod's sources:

@@ -1,9 +1,9 @@
 import { Long, MongoClient, MongoNetworkError, UUID, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type and fields (the driver types `_id` as ObjectId and refuses $inc on unknown fields). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: any };
 
 /**
  * mongod's `failCommand` fail point (configureFailPoint, test commands enabled) and the retryable writes it is used

@@ -1,8 +1,8 @@
 import { Double, Long, MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /**
  * Index commands and unique enforcement as mongod 7.0 answers them (IndexCatalogImpl conflict rules, coll_mod.cpp

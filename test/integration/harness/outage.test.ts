@@ -1,8 +1,8 @@
 import { MongoClient } from 'mongodb';
 import { sourceDeployment, usingRealDeployments, type TestDeployment } from '../../tools/deployments.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /**
  * RunningServer.dropConnections(forMs): every connection is dropped and new ones are refused for a while, as

@@ -1,9 +1,9 @@
 import { Long, MongoClient, UUID, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /** Logical sessions: startSession, endSessions, killSessions, killAllSessions, refreshSessions and their effects. */
 describe('logical sessions', () => {

@@ -2,9 +2,9 @@ import { Long, MongoClient, MongoServerError, Timestamp, UUID, type Document } f
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 import { randomFor, randomInt } from '../../tools/random.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type and fields (the driver types `_id` as ObjectId and refuses $inc on unknown fields). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: any };
 
 /**
  * Multi-document transactions as mongod 7.0 runs them for the driver: commit writes one applyOps oplog entry,

@@ -1,8 +1,8 @@
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /**
  * The TTL monitor: documents whose indexed date (or earliest date of an array) plus expireAfterSeconds has passed

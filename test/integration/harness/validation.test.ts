@@ -1,8 +1,8 @@
 import { MongoClient, type Db, type MongoServerError } from 'mongodb';
 import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
-type AnyDocument = { _id?: number | string | Date; [key: string]: unknown };
 
 /**
  * Collection validators (mongod's CollectionImpl::checkValidation): validationLevel strict/moderate/off,
