@@ -39,7 +39,7 @@ export const findAndModify: CommandDefinition = {
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
     const options = { variables, collation: resolveCollation(body.collation, collection) };
     const matcher = statementMatcher(query, options);
-    const update = remove ? undefined : compileStatementUpdate(body.update, body.arrayFilters, variables, 'findAndModify.update');
+    const update = remove ? undefined : compileStatementUpdate(body.update, body.arrayFilters, options, 'findAndModify.update');
     assertNotView(collection);
     assertHint(collection, body.hint);
     const [target] = collection ? selectDocuments(collection, query, matcher, 1, sort, options) : [];

@@ -75,14 +75,14 @@ function runStatement(ctx: CommandContext, collName: string, stmt: Document, raw
   // `c` holds constants for a pipeline update; they join the command's `let` variables.
   if (stmt.c !== undefined && !isDocument(stmt.c)) throw new CommandError('TypeMismatch', "BSON field 'update.updates.c' is the wrong type, expected type 'object'");
   if (stmt.c !== undefined) variables = { ...(variables ?? {}), ...(stmt.c as Document) };
-  const u = compileStatementUpdate(stmt.u, stmt.arrayFilters, variables, 'update.updates.u');
+  const options = { variables, collation };
+  const u = compileStatementUpdate(stmt.u, stmt.arrayFilters, options, 'update.updates.u');
   if (multi && u.kind === 'replacement') {
     throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
   }
   if (stmt.c !== undefined && u.kind !== 'pipeline') {
     throw new CommandError('Location51198', 'Constant values may only be specified for pipeline updates', {}, 51198);
   }
-  const options = { variables, collation };
   const matcher = statementMatcher(q, options);
   const targets = collection ? selectDocuments(collection, q, matcher, multi ? 0 : 1, undefined, options) : [];
   if (targets.length === 0) {

@@ -141,7 +141,12 @@ export function upsertOne(
 }
 
 /** Compiles a statement's update with its arrayFilters and the command's `let`. */
-export function compileStatementUpdate(u: unknown, arrayFilters: unknown, variables: Document | undefined, field: string): CompiledUpdate {
+export function compileStatementUpdate(
+  u: unknown,
+  arrayFilters: unknown,
+  options: QueryOptions,
+  field: string,
+): CompiledUpdate {
   if (u === undefined) throw new CommandError('FailedToParse', `BSON field '${field}' is missing but a required field`, {}, 40414);
   if (!isDocument(u) && !Array.isArray(u)) {
     throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected type 'object' or 'array'`);
@@ -149,7 +154,7 @@ export function compileStatementUpdate(u: unknown, arrayFilters: unknown, variab
   if (arrayFilters !== undefined && !Array.isArray(arrayFilters)) {
     throw new CommandError('TypeMismatch', "BSON field 'arrayFilters' is the wrong type, expected type 'array'");
   }
-  return compileUpdate(u as Document | Document[], { arrayFilters: arrayFilters as Document[] | undefined, variables });
+  return compileUpdate(u as Document | Document[], { arrayFilters: arrayFilters as Document[] | undefined, ...options });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Decimal128, Double, Int32, Long, Timestamp, type Document } from 'bson';
-import { compareValues, isNumeric, valuesEqual } from '../bson_order.js';
+import { compareValues, isNumeric } from '../bson_order.js';
+import { collationComparator, type ValueComparator } from '../query/collation_compare.js';
 import { CommandError } from '../../errors.js';
 import { arith } from '../aggregation/numeric.js';
 import { getPathValue, isDocument, splitPath } from '../query/paths.js';
@@ -42,7 +43,15 @@ export interface Modifier {
 }
 
 /** Builds the modifier of operator `op` with argument `arg` for the update path `path`. Validates the argument. */
-export function makeModifier(op: string, path: string, arg: unknown, options: { rename?: string[] } = {}): Modifier {
+export function makeModifier(
+  op: string,
+  path: string,
+  arg: unknown,
+  options: { rename?: string[]; collation?: Document } = {},
+): Modifier {
+  // The operation's collation also governs the comparisons of $min/$max, $addToSet, $pull(All) and $push's $sort.
+  const compare = collationComparator(options.collation) ?? compareValues;
+  const equal = (a: unknown, b: unknown): boolean => compare(a, b) === 0;
   switch (op) {
     case '$set':
       return { op, creates: true, existing: () => arg, missing: () => arg };
@@ -60,7 +69,7 @@ export function makeModifier(op: string, path: string, arg: unknown, options: { 
       return {
         op, creates: true,
         existing: (v) => {
-          const c = compareValues(arg, v);
+          const c = compare(arg, v);
           return (op === '$min' ? c < 0 : c > 0) ? arg : NOOP;
         },
         missing: () => arg,
@@ -68,17 +77,17 @@ export function makeModifier(op: string, path: string, arg: unknown, options: { 
     case '$currentDate':
       return currentDateModifier(path, arg);
     case '$push':
-      return pushModifier(path, arg);
+      return pushModifier(path, arg, compare);
     case '$addToSet':
-      return addToSetModifier(path, arg);
+      return addToSetModifier(path, arg, equal);
     case '$pop':
       return popModifier(path, arg);
     case '$pull':
-      return cullingModifier(op, pullPredicate(arg));
+      return cullingModifier(op, pullPredicate(arg, equal, options.collation));
     case '$pullAll': {
       if (!Array.isArray(arg)) throw new CommandError('BadValue', `$pullAll requires an array argument but was given a ${updateTypeName(arg)}`);
       const values = arg;
-      return cullingModifier(op, (el) => values.some((v) => valuesEqual(el, v)));
+      return cullingModifier(op, (el) => values.some((v) => equal(el, v)));
     }
     case '$bit':
       return bitModifier(path, arg);
@@ -170,12 +179,12 @@ function integerArg(v: unknown): number | undefined {
 
 type ArraySorter = (a: unknown, b: unknown) => number;
 
-function parseSortSpec(spec: unknown): ArraySorter {
+function parseSortSpec(spec: unknown, compare: ValueComparator): ArraySorter {
   const invalid = (): CommandError => new CommandError('BadValue', 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
   if (isNumeric(spec)) {
     const dir = integerArg(spec);
     if (dir !== 1 && dir !== -1) throw invalid();
-    return (a, b) => compareValues(a, b) * dir;
+    return (a, b) => compare(a, b) * dir;
   }
   if (!isDocument(spec)) throw invalid();
   const keys = Object.keys(spec);
@@ -190,14 +199,14 @@ function parseSortSpec(spec: unknown): ArraySorter {
     for (const { parts, dir } of fields) {
       const x = isDocument(a) ? getPathValue(a, parts) ?? null : null;
       const y = isDocument(b) ? getPathValue(b, parts) ?? null : null;
-      const c = compareValues(x, y);
+      const c = compare(x, y);
       if (c) return c * dir;
     }
     return 0;
   };
 }
 
-function pushModifier(path: string, arg: unknown): Modifier {
+function pushModifier(path: string, arg: unknown, compare: ValueComparator): Modifier {
   let each: unknown[] = [arg];
   let slice: number | undefined;
   let position: number | undefined;
@@ -219,7 +228,7 @@ function pushModifier(path: string, arg: unknown): Modifier {
           if (position === undefined) throw new CommandError('BadValue', `The value for $position must be an integer value, not of type: ${updateTypeName(v)}`);
           break;
         case '$sort':
-          sort = parseSortSpec(v);
+          sort = parseSortSpec(v, compare);
           break;
         default:
           throw new CommandError('BadValue', `Unrecognized clause in $push: ${key}`);
@@ -253,7 +262,7 @@ function stableSort(values: unknown[], compare: ArraySorter): unknown[] {
   return values.map((v, i) => ({ v, i })).sort((a, b) => compare(a.v, b.v) || a.i - b.i).map((x) => x.v);
 }
 
-function addToSetModifier(path: string, arg: unknown): Modifier {
+function addToSetModifier(path: string, arg: unknown, equal: (a: unknown, b: unknown) => boolean): Modifier {
   let each: unknown[] = [arg];
   if (isDocument(arg) && Object.keys(arg)[0] === '$each') {
     const keys = Object.keys(arg);
@@ -262,7 +271,7 @@ function addToSetModifier(path: string, arg: unknown): Modifier {
     each = arg.$each;
   }
   const unique: unknown[] = [];
-  for (const v of each) if (!unique.some((u) => valuesEqual(u, v))) unique.push(v);
+  for (const v of each) if (!unique.some((u) => equal(u, v))) unique.push(v);
   void path;
   return {
     op: '$addToSet', creates: true,
@@ -270,7 +279,7 @@ function addToSetModifier(path: string, arg: unknown): Modifier {
       if (!Array.isArray(v)) {
         throw new CommandError('BadValue', `Cannot apply $addToSet to non-array field. Field named '${target.field}' has non-array type ${updateTypeName(v)}`);
       }
-      const added = unique.filter((u) => !v.some((e) => valuesEqual(e, u)));
+      const added = unique.filter((u) => !v.some((e) => equal(e, u)));
       return added.length ? [...v, ...added] : NOOP;
     },
     missing: () => unique.slice(),
@@ -296,16 +305,16 @@ function popModifier(path: string, arg: unknown): Modifier {
  * $pull's element test (PullNode): an object whose first field is not an operator is a query on embedded documents;
  * another object or a regex is a condition on the element itself; anything else is BSON equality.
  */
-function pullPredicate(arg: unknown): (el: unknown) => boolean {
+function pullPredicate(arg: unknown, equal: (a: unknown, b: unknown) => boolean, collation: Document | undefined): (el: unknown) => boolean {
   if (isDocument(arg) && !(Object.keys(arg)[0] ?? '').startsWith('$')) {
-    const matcher = compileMatcher(arg);
+    const matcher = compileMatcher(arg, { collation });
     return (el) => isDocument(el) && matcher.matches(el);
   }
   if (isDocument(arg) || arg instanceof RegExp || (arg as { _bsontype?: string } | null)?._bsontype === 'BSONRegExp') {
-    const matcher = compileMatcher({ '': arg });
+    const matcher = compileMatcher({ '': arg }, { collation });
     return (el) => matcher.matches({ '': el });
   }
-  return (el) => valuesEqual(el, arg);
+  return (el) => equal(el, arg);
 }
 
 function cullingModifier(op: string, remove: (el: unknown) => boolean): Modifier {

@@ -25,6 +25,8 @@ export interface UpdateOptions {
   arrayFilters?: Document[];
   /** `let` variables for pipeline updates. */
   variables?: Document;
+  /** The operation's collation (array filters and the comparisons of $min/$max, $addToSet, $pull...). */
+  collation?: Document;
 }
 
 /** Per-document inputs of an update. */
@@ -116,7 +118,7 @@ function keepId(original: Document, replacement: Document): Document {
 
 function compileOperators(spec: Document, options: UpdateOptions): CompiledUpdate {
   const root: ObjectNode = { kind: 'object', children: new Map() };
-  const filters = parseArrayFilters(options.arrayFilters ?? []);
+  const filters = parseArrayFilters(options.arrayFilters ?? [], options.collation);
   const usedIdentifiers = new Set<string>();
   let positional = false;
   for (const op of Object.keys(spec)) {
@@ -138,10 +140,10 @@ function compileOperators(spec: Document, options: UpdateOptions): CompiledUpdat
       if (op === '$rename') {
         const to = parseRename(path, arg);
         positional = addPath(root, path, { kind: 'leaf', modifier: RENAME_SOURCE }, filters, usedIdentifiers) || positional;
-        addPath(root, to, { kind: 'leaf', modifier: makeModifier(op, to, arg, { rename: splitPath(path) }) }, filters, usedIdentifiers);
+        addPath(root, to, { kind: 'leaf', modifier: makeModifier(op, to, arg, { rename: splitPath(path), collation: options.collation }) }, filters, usedIdentifiers);
         continue;
       }
-      const leaf: LeafNode = { kind: 'leaf', modifier: makeModifier(op, path, arg) };
+      const leaf: LeafNode = { kind: 'leaf', modifier: makeModifier(op, path, arg, { collation: options.collation }) };
       positional = addPath(root, path, leaf, filters, usedIdentifiers) || positional;
     }
   }
@@ -192,7 +194,7 @@ function parseRename(from: string, to: unknown): string {
   return to;
 }
 
-function parseArrayFilters(list: Document[]): Map<string, Matcher> {
+function parseArrayFilters(list: Document[], collation: Document | undefined): Map<string, Matcher> {
   const filters = new Map<string, Matcher>();
   for (const filter of list) {
     if (!isDocument(filter)) throw new CommandError('TypeMismatch', 'arrayFilters entries must be objects');
@@ -222,7 +224,7 @@ function parseArrayFilters(list: Document[]): Map<string, Matcher> {
     if (filters.has(identifier)) {
       throw new CommandError('FailedToParse', `Found multiple array filters with the same top-level field name ${identifier}`);
     }
-    filters.set(identifier, compileMatcher(filter));
+    filters.set(identifier, compileMatcher(filter, { collation }));
   }
   return filters;
 }

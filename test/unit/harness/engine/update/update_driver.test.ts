@@ -173,3 +173,17 @@ describe('compareUpdatePaths', () => {
     expect(['10', '9'].sort(compareUpdatePaths)).toEqual(['9', '10']);
   });
 });
+
+describe('compileUpdate with a collation', () => {
+  const collation = { locale: 'en', strength: i(2) };
+
+  it('compares strings by the collation in $addToSet, $pull and array filters', () => {
+    const doc = { _id: i(1), tags: ['Red'], items: [{ k: 'A' }, { k: 'b' }] };
+    const update = compileUpdate({ $addToSet: { tags: 'red' }, $pull: { items: { k: 'a' } } }, { collation });
+    expect(hex(update.apply(doc))).toBe(hex({ _id: i(1), tags: ['Red'], items: [{ k: 'b' }] }));
+    const simple = compileUpdate({ $addToSet: { tags: 'red' }, $pull: { items: { k: 'a' } } });
+    expect(hex(simple.apply(doc))).toBe(hex({ _id: i(1), tags: ['Red', 'red'], items: [{ k: 'A' }, { k: 'b' }] }));
+    const filtered = compileUpdate({ $set: { 'items.$[e].hit': true } }, { collation, arrayFilters: [{ 'e.k': 'a' }] });
+    expect(hex(filtered.apply(doc))).toBe(hex({ _id: i(1), tags: ['Red'], items: [{ k: 'A', hit: true }, { k: 'b' }] }));
+  });
+});
