@@ -130,8 +130,13 @@ const CORE_OPERATORS: Record<string, OperatorCompiler> = {
   },
   $setField: (args, ctx) => {
     const spec = namedArgs('$setField', args, ['field', 'input', 'value'], ['field', 'input', 'value'], 4161101);
-    if (typeof spec.field !== 'string') throw aggError(4161106, "$setField requires 'field' to evaluate to a constant, but got a non-constant argument");
-    const name = spec.field;
+    // 'field' must be a constant string: a plain string that is not a field path, or {$literal: <string>} (the way
+    // to name a '$'-prefixed field), as mongod's ExpressionSetField parser requires.
+    const literal = isObject(spec.field) && Object.keys(spec.field).length === 1 ? (spec.field as Document).$literal : undefined;
+    const constant = typeof spec.field === 'string' && !spec.field.startsWith('$') ? spec.field : literal;
+    if (constant === undefined) throw aggError(4161106, "$setField requires 'field' to evaluate to a constant, but got a non-constant argument");
+    if (typeof constant !== 'string') throw aggError(4161107, `$setField requires 'field' to evaluate to type String, but got ${typeName(constant)}`);
+    const name = constant;
     const input = ctx.compile(spec.input);
     const value = ctx.compile(spec.value);
     return (vars) => {
