@@ -370,6 +370,18 @@ function bitModifier(path: string, arg: unknown): Modifier {
 /** $rename's destination: takes the source's value (removing the source) or does nothing when it is missing. */
 function renameModifier(from: string[]): Modifier {
   const take = (ctx: ModifierContext): unknown => {
+    // mongod refuses to move a value out of an array (RenameNode: "The source field cannot be an array element").
+    let cur: unknown = ctx.root;
+    for (let i = 0; i < from.length - 1 && isDocument(cur); i++) {
+      const next: unknown = (cur as Document)[from[i]];
+      if (Array.isArray(next)) {
+        throw new CommandError(
+          'BadValue',
+          `The source field cannot be an array element, '${from.join('.')}' in doc with ${formatElement(from[i], next)} has an array field called '${from[i]}'`,
+        );
+      }
+      cur = next;
+    }
     const value = getPathValue(ctx.root, from);
     if (value === undefined) return NOOP;
     removePath(ctx.root, from);

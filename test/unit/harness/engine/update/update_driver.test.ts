@@ -138,6 +138,7 @@ const errors: [string, Document, Document, number, string, Document?][] = [
   ['$[] on a missing path', { _id: i(1) }, { $set: { 'a.$[]': i(1) } }, 2, "The path 'a' must exist in the document in order to apply array updates."],
   ['unknown array filter', { _id: i(1) }, { $set: { 'a.$[x]': i(1) } }, 2, "No array filter found for identifier 'x' in path 'a.$[x]'"],
   ['$rename to itself', { _id: i(1) }, { $rename: { a: 'a' } }, 2, 'The source and target field for $rename must differ'],
+  ['$rename out of an array', { _id: i(1), a: [{ b: i(1) }] }, { $rename: { 'a.b': 'c' } }, 2, "The source field cannot be an array element, 'a.b' in doc with a: [ { b: 1 } ] has an array field called 'a'"],
   ['int64 overflow', { _id: i(1), a: l('9223372036854775807') }, { $inc: { a: i(1) } }, 2, 'Failed to apply $inc operations to current value ((NumberLong)9223372036854775807) for document {_id: 1}'],
 ];
 
