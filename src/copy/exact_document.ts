@@ -20,28 +20,43 @@ export const EXACT_BSON_OPTIONS = Object.freeze({
 /** What the driver can write byte-identically: a plain object, or a Map where key order needs it. */
 export type ExactDocument = Document | Map<string, unknown>;
 
-/** A JS array index-like key, which object property order would move to the front. */
-const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
-
 /** Decodes raw document bytes into a value that serializes back to the same bytes. */
 export function toExactDocument(raw: Uint8Array): ExactDocument {
-  const decoded = BSON.deserialize(raw, EXACT_BSON_OPTIONS);
-  return hasIntegerKey(decoded) ? rebuildInOrder(raw, 0) : decoded;
+  const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  // The check reads the bytes, not a decoded object: it runs on every copied document, and most have no such key.
+  return hasIntegerKey(view, 0, false) ? rebuildInOrder(view, 0) : BSON.deserialize(raw, EXACT_BSON_OPTIONS);
 }
 
-function hasIntegerKey(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasIntegerKey);
-  if (!isPlainObject(value)) return false;
-  for (const key of Object.keys(value)) {
-    if (INTEGER_KEY.test(key) || hasIntegerKey((value as Document)[key])) return true;
+/**
+ * Whether the document at `offset`, or any document nested in it (through arrays too), has a key that a JS object
+ * would list first: a canonical non-negative integer ("0", "7", "2023"; not "01"). The keys of arrays themselves
+ * are such keys by nature and in order already. Longer digit strings than JS array indexes (above 2^32 - 2) count
+ * too, which only makes a few documents take the slower, equally exact, Map path.
+ */
+function hasIntegerKey(view: Buffer, offset: number, isArray: boolean): boolean {
+  const end = offset + view.readInt32LE(offset) - 1;
+  let pos = offset + 4;
+  while (pos < end) {
+    const type = view[pos];
+    const nameEnd = view.indexOf(0, pos + 1);
+    if (!isArray && isIntegerName(view, pos + 1, nameEnd)) return true;
+    const valueStart = nameEnd + 1;
+    if ((type === 0x03 || type === 0x04) && hasIntegerKey(view, valueStart, type === 0x04)) return true;
+    pos = valueStart + valueLength(view, type, valueStart);
   }
   return false;
 }
 
-function isPlainObject(value: unknown): value is Document {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+/** Whether bytes [start, end) spell 0 or a decimal integer without a leading zero. */
+function isIntegerName(view: Buffer, start: number, end: number): boolean {
+  if (end === start) return false;
+  const first = view[start];
+  if (first === 0x30) return end - start === 1;
+  if (first < 0x31 || first > 0x39) return false;
+  for (let i = start + 1; i < end; i++) {
+    if (view[i] < 0x30 || view[i] > 0x39) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,0 +1,35 @@
+import { BSON, Binary, Code, DBRef, Decimal128, Double, Int32, Long, ObjectId, type Document } from 'mongodb';
+import { toExactDocument } from '../../../src/copy/exact_document.js';
+
+/** Serializes a document as the driver would write it. */
+function reserialize(raw: Uint8Array): string {
+  return Buffer.from(BSON.serialize(toExactDocument(raw) as Document)).toString('hex');
+}
+
+/** Builds raw bytes from key/value pairs in the given order (a Map keeps it; an object would not). */
+function rawOf(entries: [string, unknown][]): Uint8Array {
+  return BSON.serialize(new Map(entries) as unknown as Document);
+}
+
+describe('toExactDocument', () => {
+  it.each<[string, Uint8Array]>([
+    ['plain typed values', BSON.serialize({ _id: new ObjectId('64b7f0c2a1b2c3d4e5f60718'), i: new Int32(1), d: new Double(2), l: Long.fromNumber(3), n: Decimal128.fromString('1.10'), b: new Binary(Buffer.from('ab')) })],
+    ['an integer key after other keys', rawOf([['_id', 1], ['b', 1], ['10', 2], ['2', 3]])],
+    ['"0" as a key', rawOf([['_id', 1], ['x', 1], ['0', 2]])],
+    ['an integer key in an embedded document', rawOf([['_id', 1], ['years', new Map<string, unknown>([['2024', 1], ['10', 2], ['b', 3]])]])],
+    ['an integer key in a document inside an array', rawOf([['_id', 1], ['a', [1, new Map<string, unknown>([['z', 1], ['7', 2]])]]])],
+    ['a leading-zero key, which keeps its place anyway', rawOf([['_id', 1], ['b', 1], ['01', 2]])],
+    ['code with scope and a DBRef', BSON.serialize({ _id: 2, c: new Code('x', { y: 1 }), r: new DBRef('c', 5, 'db') })],
+    ['arrays only (their keys are in order already)', BSON.serialize({ _id: 3, a: [[1, 2], [3, [4]]] })],
+  ])('serializes back to the same bytes for %s', (_name, raw) => {
+    expect(reserialize(raw)).toBe(Buffer.from(raw).toString('hex'));
+  });
+
+  it('keeps a document without integer keys a plain object', () => {
+    expect(toExactDocument(BSON.serialize({ _id: 1, a: { b: [{ c: 1 }] } }))).not.toBeInstanceOf(Map);
+  });
+
+  it('rebuilds a document with an integer key as a Map', () => {
+    expect(toExactDocument(rawOf([['_id', 1], ['b', 1], ['10', 2]]))).toBeInstanceOf(Map);
+  });
+});
