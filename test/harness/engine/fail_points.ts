@@ -27,7 +27,7 @@ export interface FailPointState {
  * Fail points this server knows. Only `failCommand` has an effect; mongod refuses unknown names with
  * FailPointSetFailed ("<name> not found").
  */
-export const KNOWN_FAIL_POINTS: ReadonlySet<string> = new Set(['failCommand']);
+export const KNOWN_FAIL_POINTS: ReadonlySet<string> = new Set(['failCommand', 'failGetMoreAfterCursorCheckout']);
 
 /** Thrown to make the listener close the connection without replying (failCommand's closeConnection). */
 export class CloseConnectionSignal extends Error {
@@ -238,6 +238,18 @@ export class FailPoints {
     const out: Document = { ...reply, writeConcernError: withInt32Code(data.writeConcernError as Document) };
     if (Array.isArray(data.errorLabels) && data.errorLabels.length) out.errorLabels = data.errorLabels.map(String);
     return out;
+  }
+
+  /**
+   * mongod's failGetMoreAfterCursorCheckout: a getMore that has checked out its cursor fails with `data.errorCode`
+   * ("Hit the 'failGetMoreAfterCursorCheckout' failpoint"), so the server knows the cursor (a change stream's
+   * errors then carry ResumableChangeStreamError), unlike failCommand, which fails before the command runs.
+   */
+  afterCursorCheckout(): void {
+    const point = this.points.get('failGetMoreAfterCursorCheckout');
+    if (!point || point.mode.kind === 'off' || !this.fire(point)) return;
+    const code = isNumeric(point.data.errorCode) ? toNumber(point.data.errorCode) : ERROR_CODES.InternalError;
+    throw new CommandError(codeNameOf(code), "Hit the 'failGetMoreAfterCursorCheckout' failpoint", {}, code);
   }
 
   /** Advances the mode; true when the fail point fires on this pass. */
