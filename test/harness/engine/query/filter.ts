@@ -211,7 +211,7 @@ class FilterParser {
       case '$elemMatch':
         return this.parseElemMatch(path, arg);
       case '$all':
-        return this.parseAll(path, arg, level);
+        return this.parseAll(path, arg);
       case '$not': {
         if (isRegex(arg)) {
           const { pattern, options } = regexParts(arg);
@@ -249,7 +249,7 @@ class FilterParser {
     return elemMatchLeaf(path, (el) => (isDocument(el) || Array.isArray(el)) && sub.m(el, undefined));
   }
 
-  private parseAll(path: string, arg: unknown, level: Level): Node {
+  private parseAll(path: string, arg: unknown): Node {
     if (!Array.isArray(arg)) throw new CommandError('BadValue', '$all needs an array');
     if (arg.length === 0) return FALSE_NODE;
     const first = arg[0];
@@ -259,7 +259,6 @@ class FilterParser {
         return this.parseElemMatch(path, el.$elemMatch);
       }));
     }
-    void level;
     return and(arg.map((el) => {
       if (isRegex(el)) {
         const { pattern, options } = regexParts(el);

@@ -85,11 +85,11 @@ class ProjectionParser {
       const full = [...prefix, ...parts];
       const leaf = this.leafFor(full, value, positional);
       if (leaf === 'nested') {
-        const child = this.descend(node, parts, full, true);
+        const child = this.descend(node, parts, full);
         this.parseInto(child, value as Document, full);
         continue;
       }
-      const parent = this.descend(node, parts.slice(0, -1), full, false);
+      const parent = this.descend(node, parts.slice(0, -1), full);
       const last = parts[parts.length - 1];
       if (parent.children!.has(last)) {
         const existing = parent.children!.get(last)!;
@@ -100,7 +100,7 @@ class ProjectionParser {
     }
   }
 
-  private descend(node: ProjNode, parts: string[], full: string[], finalIsObject: boolean): ProjNode {
+  private descend(node: ProjNode, parts: string[], full: string[]): ProjNode {
     let current = node;
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i];
@@ -114,7 +114,6 @@ class ProjectionParser {
       }
       current = child;
     }
-    void finalIsObject;
     return current;
   }
 
@@ -144,7 +143,7 @@ class ProjectionParser {
     if (isDocument(value)) {
       const keys = Object.keys(value);
       const first = keys[0] ?? '';
-      if (first === '$slice') return { slice: parseSlice(value.$slice, path) };
+      if (first === '$slice') return { slice: parseSlice(value.$slice) };
       if (first === '$elemMatch') {
         if (!isDocument(value.$elemMatch)) throw new CommandError('BadValue', 'elemMatch: Invalid argument, object required.', {}, 2);
         if (path.length > 1) throw new CommandError('Location31275', 'Cannot use $elemMatch projection on a nested field.', {}, 31275);
@@ -190,8 +189,7 @@ function toInt(v: unknown): number | undefined {
   return undefined;
 }
 
-function parseSlice(arg: unknown, path: string[]): { skip: number | undefined; limit: number } {
-  void path;
+function parseSlice(arg: unknown): { skip: number | undefined; limit: number } {
   if (Array.isArray(arg)) {
     if (arg.length !== 2) throw new CommandError('Location28724', 'First argument to $slice must be an array', {}, 28724);
     const skip = toInt(arg[0]);

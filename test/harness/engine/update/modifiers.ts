@@ -77,11 +77,11 @@ export function makeModifier(
     case '$currentDate':
       return currentDateModifier(path, arg);
     case '$push':
-      return pushModifier(path, arg, compare);
+      return pushModifier(arg, compare);
     case '$addToSet':
-      return addToSetModifier(path, arg, equal);
+      return addToSetModifier(arg, equal);
     case '$pop':
-      return popModifier(path, arg);
+      return popModifier(arg);
     case '$pull':
       return cullingModifier(op, pullPredicate(arg, equal, options.collation));
     case '$pullAll': {
@@ -90,7 +90,7 @@ export function makeModifier(
       return cullingModifier(op, (el) => values.some((v) => equal(el, v)));
     }
     case '$bit':
-      return bitModifier(path, arg);
+      return bitModifier(arg);
     case '$rename':
       return renameModifier(options.rename!);
     default:
@@ -206,7 +206,7 @@ function parseSortSpec(spec: unknown, compare: ValueComparator): ArraySorter {
   };
 }
 
-function pushModifier(path: string, arg: unknown, compare: ValueComparator): Modifier {
+function pushModifier(arg: unknown, compare: ValueComparator): Modifier {
   let each: unknown[] = [arg];
   let slice: number | undefined;
   let position: number | undefined;
@@ -262,7 +262,7 @@ function stableSort(values: unknown[], compare: ArraySorter): unknown[] {
   return values.map((v, i) => ({ v, i })).sort((a, b) => compare(a.v, b.v) || a.i - b.i).map((x) => x.v);
 }
 
-function addToSetModifier(path: string, arg: unknown, equal: (a: unknown, b: unknown) => boolean): Modifier {
+function addToSetModifier(arg: unknown, equal: (a: unknown, b: unknown) => boolean): Modifier {
   let each: unknown[] = [arg];
   if (isDocument(arg) && Object.keys(arg)[0] === '$each') {
     const keys = Object.keys(arg);
@@ -272,7 +272,6 @@ function addToSetModifier(path: string, arg: unknown, equal: (a: unknown, b: unk
   }
   const unique: unknown[] = [];
   for (const v of each) if (!unique.some((u) => equal(u, v))) unique.push(v);
-  void path;
   return {
     op: '$addToSet', creates: true,
     existing: (v, _ctx, target) => {
@@ -286,10 +285,9 @@ function addToSetModifier(path: string, arg: unknown, equal: (a: unknown, b: unk
   };
 }
 
-function popModifier(path: string, arg: unknown): Modifier {
+function popModifier(arg: unknown): Modifier {
   const n = integerArg(arg);
   if (n !== 1 && n !== -1) throw new CommandError('FailedToParse', `$pop expects 1 or -1, found: ${formatValue(arg)}`);
-  void path;
   return {
     op: '$pop', creates: false,
     existing: (v, _ctx, target) => {
@@ -329,7 +327,7 @@ function cullingModifier(op: string, remove: (el: unknown) => boolean): Modifier
   };
 }
 
-function bitModifier(path: string, arg: unknown): Modifier {
+function bitModifier(arg: unknown): Modifier {
   if (!isDocument(arg)) {
     throw new CommandError('BadValue', `The $bit modifier is not compatible with a ${updateTypeName(arg)}. You must pass in an embedded document: {$bit: {field: {and/or/xor: #}}.`);
   }
@@ -354,7 +352,6 @@ function bitModifier(path: string, arg: unknown): Modifier {
     }
     return isLong ? Long.fromBigInt(BigInt.asIntN(64, acc)) : new Int32(Number(BigInt.asIntN(32, acc)));
   };
-  void path;
   return {
     op: '$bit', creates: true,
     existing: (v, ctx, target) => {
