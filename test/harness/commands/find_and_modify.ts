@@ -34,7 +34,7 @@ export const findAndModify: CommandDefinition = {
       throw new CommandError('FailedToParse', "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
     }
     if (remove && body.arrayFilters !== undefined) throw new CommandError('FailedToParse', 'Cannot specify arrayFilters and remove=true');
-    const projector = fields && Object.keys(fields).length ? compileProjection(fields) : undefined;
+    const projector = fields && Object.keys(fields).length ? compileProjection(fields, { filter: query, variables }) : undefined;
     const output = (doc: StoredDocument): RawBson | Document => (projector ? projector(doc.doc) : doc.toRaw());
     const collection = ctx.server.catalog.getCollection(ctx.db, collName);
     const options = { variables, collation: resolveCollation(body.collation, collection) };
