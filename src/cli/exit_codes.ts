@@ -9,6 +9,7 @@ import {
   PreflightError,
   StateError,
   UsageError,
+  VerifyError,
 } from '../errors.js';
 
 /** Exit codes of the `sync` command. */
@@ -17,6 +18,8 @@ export const EXIT_CODES = Object.freeze({
   OK: 0,
   /** An unexpected error: a bug (file an issue). */
   INTERNAL: 1,
+  /** `sync verify` found differences between source and destination (the report says which). */
+  DIFFERENCES_FOUND: 1,
   /** The command line or the configuration is invalid, or the command does not fit the migration's state. */
   USAGE: 2,
   /** A preflight check refused the clusters (topology, version, privileges, non-empty destination). */
@@ -38,5 +41,6 @@ export function exitCodeFor(error: unknown): ExitCode {
     return error.code === ERROR_CODES.STATE_MIGRATION_FAILED ? EXIT_CODES.MIGRATION_FAILED : EXIT_CODES.USAGE;
   }
   if (error instanceof InterruptedError) return EXIT_CODES.INTERRUPTED;
+  if (error instanceof VerifyError) return EXIT_CODES.DIFFERENCES_FOUND;
   return EXIT_CODES.INTERNAL;
 }

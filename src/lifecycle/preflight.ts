@@ -5,6 +5,7 @@
 import type { MongoClient } from 'mongodb';
 import { ERROR_CODES, PreflightError } from '../errors.js';
 import { describeDeployment, type DeploymentDescription } from '../topology/deployment.js';
+import { connectSide } from '../topology/connect_side.js';
 import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
 import { NEVER_SYNCED_DATABASES } from '../catalog/namespace_filter.js';
 import type { CatalogEntry } from '../catalog/source_catalog.js';
@@ -18,27 +19,6 @@ export interface PreflightResult {
   readonly destination: DeploymentDescription;
   /** This migration's document when the destination already holds it (a rerun resumes it). */
   readonly existing: MigrationDocument | null;
-}
-
-/** Connects a client, turning failures into a PreflightError that names the side. */
-export async function connectSide(client: MongoClient, side: 'source' | 'destination'): Promise<void> {
-  try {
-    await client.connect();
-    await client.db('admin').command({ ping: 1 });
-  } catch (error) {
-    const authFailed = (error as { code?: number }).code === 18;
-    throw new PreflightError(
-      ERROR_CODES.PREFLIGHT_CONNECTION_FAILED,
-      `Cannot connect to the ${side}: ${(error as Error).message}.`,
-      {
-        cause: error,
-        hint: authFailed
-          ? `Check the user name, password and authSource in ${side}.uri.`
-          : `Check that ${side}.uri names reachable hosts and that the network, TLS and credentials are right.`,
-        details: { side },
-      },
-    );
-  }
 }
 
 /** The pure checks on the two deployments' descriptions. */

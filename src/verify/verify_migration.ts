@@ -7,6 +7,7 @@ import type { SyncConfig } from '../config/schema.js';
 import { ERROR_CODES, PreflightError, isSyncError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { createClusterClients } from '../topology/clients.js';
+import { connectSide } from '../topology/connect_side.js';
 import { verifyClusters } from './cluster_verifier.js';
 import type { VerifyReport } from './verify_report.js';
 
@@ -27,7 +28,7 @@ export async function verifyMigration(options: VerifyMigrationOptions): Promise<
   const { config } = options;
   const clients = createClusterClients(config.source.uri, config.destination.uri);
   try {
-    await Promise.all([checkReachable(clients.source, 'source'), checkReachable(clients.destination, 'destination')]);
+    await Promise.all([connectSide(clients.source, 'source'), connectSide(clients.destination, 'destination')]);
     return await verifyClusters(clients, {
       migrationId: config.id,
       filter: config,
@@ -47,21 +48,5 @@ export async function verifyMigration(options: VerifyMigrationOptions): Promise<
     throw error;
   } finally {
     await clients.close();
-  }
-}
-
-/** Pings a cluster, turning a failure into a PreflightError that names the side. */
-async function checkReachable(client: MongoClient, side: 'source' | 'destination'): Promise<void> {
-  try {
-    await client.db('admin').command({ ping: 1 });
-  } catch (error) {
-    const authenticationFailed = (error as { code?: unknown }).code === 18;
-    throw new PreflightError(ERROR_CODES.PREFLIGHT_CONNECTION_FAILED, `Cannot connect to the ${side}: ${(error as Error).message}.`, {
-      cause: error,
-      hint: authenticationFailed
-        ? `Check the user name, password and authSource in ${side}.uri.`
-        : `Check that ${side}.uri names reachable hosts and that the network, TLS options and credentials are right.`,
-      details: { side },
-    });
   }
 }

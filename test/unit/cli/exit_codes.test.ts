@@ -9,6 +9,7 @@ import {
   PreflightError,
   StateError,
   UsageError,
+  VerifyError,
 } from '../../../src/errors.js';
 
 describe('exitCodeFor', () => {
@@ -19,6 +20,7 @@ describe('exitCodeFor', () => {
     [new StateError(ERROR_CODES.STATE_TRANSITION_NOT_ALLOWED, 'x'), 2],
     [new StateError(ERROR_CODES.STATE_MIGRATION_FAILED, 'x'), 4],
     [new InterruptedError(), 130],
+    [new VerifyError(ERROR_CODES.VERIFY_DIFFERENCES_FOUND, 'x'), 1],
     [new InternalError('x'), 1],
     [new TypeError('x'), 1],
     ['a string', 1],
@@ -27,7 +29,7 @@ describe('exitCodeFor', () => {
   });
 
   it('has the documented values', () => {
-    expect(EXIT_CODES).toEqual({ OK: 0, INTERNAL: 1, USAGE: 2, PREFLIGHT: 3, MIGRATION_FAILED: 4, INTERRUPTED: 130 });
+    expect(EXIT_CODES).toEqual({ OK: 0, INTERNAL: 1, DIFFERENCES_FOUND: 1, USAGE: 2, PREFLIGHT: 3, MIGRATION_FAILED: 4, INTERRUPTED: 130 });
   });
 });
 
