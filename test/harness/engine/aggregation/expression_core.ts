@@ -26,15 +26,11 @@ export interface ParseContext {
 export type OperatorCompiler = (args: unknown, ctx: ParseContext, name: string) => Compiled;
 
 /**
- * An error raised by an expression with mongod's numeric location code (codeName `Location<code>`), or one of the
- * named codes (2 BadValue, 14 TypeMismatch, 241 ConversionFailure, ...).
+ * An error raised by an expression with mongod's code: a numeric assertion id (codeName `Location<code>`) or an
+ * error_codes.yml value, whose name {@link CommandError} looks up.
  */
 export function aggError(code: number, message: string): CommandError {
-  const named: Record<number, string> = {
-    2: 'BadValue', 9: 'FailedToParse', 14: 'TypeMismatch', 15: 'Overflow', 16: 'InvalidLength', 17: 'ProtocolError',
-    168: 'InvalidPipelineOperator', 241: 'ConversionFailure', 40: 'ConflictingUpdateOperators', 51: 'DollarPrefixedFieldName',
-  };
-  return new CommandError(named[code] ?? `Location${code}`, message, {}, code);
+  return CommandError.fromCode(code, message);
 }
 
 /** mongod's type name of a value (`$type`), `missing` for undefined. */

@@ -357,7 +357,7 @@ export function readNamespace(ctx: PipelineContext, coll: string, base?: Variabl
   const collection = ctx.server.catalog.getCollection(ctx.db, coll);
   if (!collection) return [];
   if (collection.options.viewOn !== undefined) {
-    if (depth > 20) throw new CommandError('ViewDepthLimitExceeded', 'View depth too deep or view cycle detected. Maximum depth is 20', {}, 149);
+    if (depth > 20) throw new CommandError('ViewDepthLimitExceeded', 'View depth too deep or view cycle detected. Maximum depth is 20');
     const source = readNamespace(ctx, String(collection.options.viewOn), base, depth + 1);
     const pipeline = compilePipeline((collection.options.pipeline ?? []) as Document[], ctx, { within: 'view' });
     return pipeline(source, base);
@@ -481,7 +481,7 @@ function compileUnionWith(spec: unknown, ctx: PipelineContext, options: Pipeline
     coll = spec;
   } else if (isObject(spec)) {
     for (const key of Object.keys(spec)) {
-      if (key !== 'coll' && key !== 'pipeline') throw new CommandError('Location40415', `BSON field '$unionWith.${key}' is an unknown field.`, {}, 40415);
+      if (key !== 'coll' && key !== 'pipeline') throw new CommandError('IDLUnknownField', `BSON field '$unionWith.${key}' is an unknown field.`);
     }
     if ('coll' in spec) coll = namespaceArgument(spec.coll, '$unionWith');
     if ('pipeline' in spec) {
@@ -502,7 +502,7 @@ function compileCollStats(spec: unknown, ctx: PipelineContext, options: Pipeline
   if (!isObject(spec)) throw aggError(5447000, `$collStats must take a nested object but found: ${show(spec)}`);
   for (const key of Object.keys(spec)) {
     if (!['latencyStats', 'storageStats', 'count', 'queryExecStats'].includes(key)) {
-      throw new CommandError('Location40415', `BSON field '$collStats.${key}' is an unknown field.`, {}, 40415);
+      throw new CommandError('IDLUnknownField', `BSON field '$collStats.${key}' is an unknown field.`);
     }
   }
   return () => {

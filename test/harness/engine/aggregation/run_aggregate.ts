@@ -32,7 +32,7 @@ export function resolveNamespace(ctx: Pick<CommandContext, 'server' | 'db'>, col
   for (let depth = 0; ; depth++) {
     const collection = ctx.server.catalog.getCollection(ctx.db, name);
     if (!collection || collection.options.viewOn === undefined) return { collection, name, viewPipeline, isView };
-    if (depth >= 20) throw new CommandError('ViewDepthLimitExceeded', 'View depth too deep or view cycle detected. Maximum depth is 20', {}, 149);
+    if (depth >= 20) throw new CommandError('ViewDepthLimitExceeded', 'View depth too deep or view cycle detected. Maximum depth is 20');
     isView = true;
     viewPipeline = [...((collection.options.pipeline ?? []) as Document[]), ...viewPipeline];
     name = String(collection.options.viewOn);
