@@ -130,32 +130,52 @@ export function authorizeCommand(ctx: CommandContext, def?: CommandDefinition): 
 }
 
 /**
- * For listDatabases without the listDatabases privilege (authorizedDatabases): whether the connection's user has
- * any privilege on `db`, so that the database may be listed. Always true without auth.
+ * Whether the connection's user may list every database (the cluster action listDatabases); listDatabases then
+ * lists only the authorized ones unless `authorizedDatabases: false`. Always true without auth.
  */
-export function mayListDatabase(state: ServerState, conn: ConnectionState, db: string): boolean {
-  if (!state.authEnabled) return true;
-  const privileges = connectionPrivileges(conn);
-  return isAuthorizedFor(privileges, RESOURCES.cluster(), ['listDatabases']) || hasPrivilegeInDatabase(privileges, db);
+export function mayListAllDatabases(state: ServerState, conn: ConnectionState): boolean {
+  return !state.authEnabled || isAuthorizedFor(connectionPrivileges(conn), RESOURCES.cluster(), ['listDatabases']);
 }
 
-/** mongod's isAuthorizedForAnyActionOnAnyResourceInDB: some privilege names the database or one of its collections. */
+/**
+ * For listDatabases of authorized databases only: whether the connection's user has a privilege in `db`
+ * (mongod's isAuthorizedForAnyActionOnAnyResourceInDB). Always true without auth.
+ */
+export function mayListDatabase(state: ServerState, conn: ConnectionState, db: string): boolean {
+  return !state.authEnabled || hasPrivilegeInDatabase(connectionPrivileges(conn), db);
+}
+
+/**
+ * mongod's isAuthorizedForAnyActionOnAnyResourceInDB: a privilege on any resource, on the database, on a
+ * collection of it, on anyNormal (except for local and config), or on a collection name or system.buckets
+ * collections, which exist in every database.
+ */
 function hasPrivilegeInDatabase(privileges: readonly Privilege[], db: string): boolean {
   return privileges.some((p) => {
     const r = p.resource;
-    return r.kind === 'any' || (r.kind === 'anyNormal' && db !== 'local' && db !== 'config') || ((r.kind === 'database' || r.kind === 'exact') && r.db === db);
+    switch (r.kind) {
+      case 'any':
+      case 'collectionName':
+      case 'anySystemBuckets':
+        return true;
+      case 'anyNormal':
+        return db !== 'local' && db !== 'config';
+      case 'database':
+      case 'exact':
+        return r.db === db;
+      case 'cluster':
+        return false;
+    }
   });
 }
 
 /**
- * For listCollections with `authorizedCollections: true, nameOnly: true`: whether the connection's user may see
- * `db.collection` in the list (it holds listCollections on the database, or any action on the collection).
- * Always true without auth.
+ * For listCollections with `authorizedCollections: true`: whether the connection's user may see `db.collection`
+ * in the list, that is holds some action on it (mongod's isAuthorizedForAnyActionOnResource on the exact
+ * namespace; a database privilege covers its normal collections, not its system ones). Always true without auth.
  */
 export function mayListCollection(state: ServerState, conn: ConnectionState, db: string, collection: string): boolean {
   if (!state.authEnabled) return true;
-  const privileges = connectionPrivileges(conn);
-  if (isAuthorizedFor(privileges, RESOURCES.database(db), ['listCollections'])) return true;
   const target = RESOURCES.namespace(db, collection);
-  return privileges.some((p) => p.actions.size > 0 && patternMatches(p.resource, target));
+  return connectionPrivileges(conn).some((p) => p.actions.size > 0 && patternMatches(p.resource, target));
 }

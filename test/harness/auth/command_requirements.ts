@@ -1,5 +1,6 @@
 import { Long, type Document } from 'bson';
 import { RESOURCES, parseRoleName, type RoleName, type TargetResource } from './privileges.js';
+import { isTruthy } from '../engine/query/filter.js';
 
 /** The parts of a request that decide what it needs: its database, name, body and OP_MSG document sequences. */
 export interface AuthzRequest {
@@ -311,12 +312,13 @@ export function commandRequirement(req: AuthzRequest): Requirement {
       return { kind: 'cursorOwner', ids, unless };
     }
     case 'listDatabases':
-      // Since 4.0.5 a user without listDatabases may list the databases it has privileges on (the reply is filtered).
-      return body.authorizedDatabases === false ? privileges(check(RESOURCES.cluster(), 'listDatabases')) : { kind: 'authenticated' };
+      // mongod checks nothing before running it: a user without the listDatabases action gets the databases it has
+      // privileges in, and the handler refuses `authorizedDatabases: false` to it with its own message.
+      return { kind: 'authenticated' };
     case 'listCollections':
       // mongod's checkAuthorizedToListCollections: listCollections on the database, or (for authorizedCollections
       // with nameOnly) any privilege in it; the handler then lists only the collections the user may see.
-      if (body.authorizedCollections === true && body.nameOnly === true) {
+      if (isTruthy(body.authorizedCollections) && isTruthy(body.nameOnly)) {
         return anyOf(privileges(check(RESOURCES.database(db), 'listCollections')), { kind: 'anyActionOnDatabase', db });
       }
       return privileges(check(RESOURCES.database(db), 'listCollections'));

@@ -6,6 +6,8 @@ import { compileFilter } from '../engine/query/filter.js';
 import { indexSizeOf, storageSizeOf } from '../engine/collection_stats.js';
 import { listIndexSpecs } from '../engine/indexes/index_catalog.js';
 import { isView } from '../engine/ddl.js';
+import { mayListAllDatabases, mayListDatabase } from '../auth/authorization.js';
+import { typeName } from '../engine/query/bson_types.js';
 
 /**
  * Databases a replica set member always has: admin (system.version), config (system.sessions, created by the
@@ -32,19 +34,28 @@ export function databaseNames(state: ServerState): string[] {
 
 /**
  * listDatabases (admin only): `{databases: [{name, sizeOnDisk, empty}], totalSize, totalSizeMb}`, or with
- * `nameOnly` just `{databases: [{name}]}`; `filter` applies to those entries.
+ * `nameOnly` just `{databases: [{name}]}`; `filter` applies to those entries. `authorizedDatabases` (by default
+ * true exactly when the user lacks the cluster action listDatabases) lists only the databases the user has a
+ * privilege in; false without that action is refused, as mongod's list_databases.cpp.
  */
 export const listDatabases: CommandDefinition = {
   run(ctx: CommandContext): Document {
     if (ctx.db !== 'admin') throw new CommandError('Unauthorized', `${ctx.commandName} may only be run against the admin database.`);
-    const { filter, nameOnly } = ctx.body;
+    const { filter, nameOnly, authorizedDatabases } = ctx.body;
     if (filter !== undefined && filter !== null && (typeof filter !== 'object' || Array.isArray(filter))) {
       throw new CommandError('TypeMismatch', "BSON field 'listDatabases.filter' is the wrong type, expected type 'object'");
     }
+    if (authorizedDatabases !== undefined && typeof authorizedDatabases !== 'boolean') {
+      throw new CommandError('TypeMismatch', `BSON field 'listDatabases.authorizedDatabases' is the wrong type '${typeName(authorizedDatabases)}', expected type 'bool'`);
+    }
+    const mayListAll = mayListAllDatabases(ctx.server, ctx.conn);
+    if (authorizedDatabases === false && !mayListAll) throw new CommandError('Unauthorized', 'Insufficient permissions to list all databases');
+    const onlyAuthorized = authorizedDatabases ?? !mayListAll;
     const matches = compileFilter((filter ?? {}) as Document);
     const databases: Document[] = [];
     let totalSize = 0;
     for (const name of databaseNames(ctx.server)) {
+      if (onlyAuthorized && !mayListDatabase(ctx.server, ctx.conn, name)) continue;
       if (nameOnly === true) {
         const entry = { name };
         if (matches(entry)) databases.push(entry);

@@ -3,6 +3,7 @@ import { ConnectionState } from '../../../harness/connection_state.js';
 import { resolveServerOptions } from '../../../harness/server_options.js';
 import {
   mayBypassWriteBlocking,
+  mayListAllDatabases,
   mayListCollection,
   mayListDatabase,
   refreshConnectionUsers,
@@ -50,6 +51,9 @@ describe('mayListDatabase and mayListCollection', () => {
     [['read@shop'], 'shop', true],
     [['read@shop'], 'other', false],
     [['clusterMonitor'], 'local', true],
+    // A privilege on the collection name system.profile covers every database, as in mongod.
+    [['clusterMonitor'], 'shop', true],
+    [['read@shop', 'readWrite@inventory'], 'inventory', true],
     [[], 'shop', false],
   ] as [string[], string, boolean][])('roles %j may list database %s: %s', (roles, db, expected) => {
     expect(mayListDatabase(state, connectionOf(...roles), db)).toBe(expected);
@@ -59,8 +63,31 @@ describe('mayListDatabase and mayListCollection', () => {
     [['read@shop'], 'shop', 'orders', true],
     [['read@other'], 'shop', 'orders', false],
     [['readAnyDatabase'], 'shop', 'orders', true],
+    // A database privilege does not cover its system collections.
+    [['read@shop'], 'shop', 'system.views', false],
+    [['read@shop'], 'shop', 'system.js', true],
+    [['root'], 'shop', 'system.views', true],
   ] as [string[], string, string, boolean][])('roles %j may list %s.%s: %s', (roles, db, coll, expected) => {
     expect(mayListCollection(state, connectionOf(...roles), db, coll)).toBe(expected);
+  });
+});
+
+describe('mayListAllDatabases', () => {
+  const state = stateWith([{ user: 'root', roles: ['root'] }]);
+
+  it.each([
+    [['root'], true],
+    [['clusterMonitor'], true],
+    [['readAnyDatabase'], true],
+    [['read@shop'], false],
+    [['dbOwner@shop'], false],
+    [[], false],
+  ] as [string[], boolean][])('for roles %j is %s', (roles, expected) => {
+    expect(mayListAllDatabases(state, connectionOf(...roles))).toBe(expected);
+  });
+
+  it('is always true without auth', () => {
+    expect(mayListAllDatabases(stateWith([]), new ConnectionState(1, 'test'))).toBe(true);
   });
 });
 
