@@ -19,7 +19,7 @@ import { documentsPerPartition, pickBoundaries, rangesFromBoundaries } from '../
 import { exactIdOf } from '../copy/exact_document.js';
 import { PartitionCopier } from '../copy/partition_copier.js';
 import { runCopy, type CopyRunResult } from '../copy/copy_runner.js';
-import { CopyProgress } from './copy_progress.js';
+import { CopyProgress, type CopyProgressListener, type NamespaceTotals } from './copy_progress.js';
 import { checkCatalog } from './preflight.js';
 
 /** What one run of the initial sync did. */
@@ -40,7 +40,12 @@ export interface InitialSyncDeps {
   readonly now: () => Date;
   readonly sourceDescription: DeploymentDescription;
   readonly destinationDescription: DeploymentDescription;
+  /** Receives copy progress about every second and once at the end of the copy. */
+  readonly onProgress?: CopyProgressListener;
 }
+
+/** How often progress snapshots are taken during the copy. */
+export const PROGRESS_INTERVAL_MS = 1000;
 
 function identity(d: DeploymentDescription): string {
   return d.setName ? `${d.setName}/${d.hosts.join(',')}` : d.hosts.join(',');
@@ -95,19 +100,20 @@ export async function runInitialSync(deps: InitialSyncDeps, existing: MigrationD
   let copy: CopyRunResult = { partitions: 0, docs: 0, bytes: 0 };
   if (!reached(migration, 'indexes')) {
     const all = await partitions.list(config.id);
-    const progress = new CopyProgress(all, logger, now);
+    const progress = new CopyProgress(all, await measureCollections(source, collections), () => now().getTime());
+    const report = (done: boolean) => deps.onProgress?.(progress.snapshot(done));
     const copier = new PartitionCopier(source, destination, partitions, logger, {
       batchSizeBytes: config.copy.batchSizeBytes,
       onBatch: (ns, docs, bytes) => progress.record(ns, docs, bytes),
     });
-    const ticker = setInterval(() => progress.report(), 5000);
+    const ticker = setInterval(() => report(false), PROGRESS_INTERVAL_MS);
     try {
       copy = await runCopy(copier, all, config.copy.parallelism, signal);
     } finally {
       clearInterval(ticker);
     }
     if (signal.aborted) return { migration, resumed: existing !== null, namespaces: catalog.length, copy };
-    progress.report();
+    report(true);
     await advance('indexes');
   }
   if (!reached(migration, 'copied')) {
@@ -170,6 +176,16 @@ async function planCollection(deps: InitialSyncDeps, store: PartitionStore, entr
     ...(range.max ? { max: range.max as Document } : {}),
   }));
   await store.saveAll(partitions);
+}
+
+/** Each collection's size before the copy, for progress totals and the ETA. */
+async function measureCollections(source: MongoClient, collections: readonly CatalogEntry[]): Promise<Map<string, NamespaceTotals>> {
+  const totals = new Map<string, NamespaceTotals>();
+  for (const entry of collections) {
+    const size = await collectionSize(source.db(entry.ns.db).collection(entry.ns.coll));
+    totals.set(formatNamespace(entry.ns), { docs: size.count, bytes: size.totalBytes });
+  }
+  return totals;
 }
 
 async function* mapIds(raw: AsyncIterable<Uint8Array>): AsyncGenerator<unknown> {

@@ -7,12 +7,14 @@ import { createClusterClients } from '../topology/clients.js';
 import { runPreflight } from './preflight.js';
 import { runInitialSync, type InitialSyncResult } from './initial_sync.js';
 import { InterruptedError } from '../errors.js';
+import type { CopyProgressListener } from './copy_progress.js';
 
 export interface StartSyncOptions {
   readonly config: SyncConfig;
   readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly now?: () => Date;
+  readonly onProgress?: CopyProgressListener;
 }
 
 /** Runs the initial sync to completion (or until interrupted) and returns what it did. */
@@ -37,6 +39,7 @@ export async function startSync(options: StartSyncOptions): Promise<InitialSyncR
         now,
         sourceDescription: preflight.source,
         destinationDescription: preflight.destination,
+        onProgress: options.onProgress,
       },
       preflight.existing,
     );

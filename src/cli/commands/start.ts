@@ -8,6 +8,7 @@ import { closeLogger } from '../../log/logger.js';
 import { startSync } from '../../lifecycle/start_sync.js';
 import type { CliContext } from '../cli_context.js';
 import { commandLogger } from '../command_logger.js';
+import { createProgressDisplay } from '../progress_display.js';
 import { loadConfigFromArgs, withConfigOptions, type ConfigArgs } from '../config_options.js';
 
 interface StartArgs extends ConfigArgs {
@@ -32,8 +33,10 @@ export function startCommand(context: CliContext): CommandModule<object, StartAr
       }
       const config = await loadConfigFromArgs(argv, context);
       const logger = commandLogger(config, context);
+      const progress = createProgressDisplay(context.stderr, logger);
       try {
-        const result = await startSync({ config, logger, signal: context.signal });
+        const result = await startSync({ config, logger, signal: context.signal, onProgress: progress.listener });
+        progress.stop();
         const summary = {
           migrationId: result.migration._id,
           phase: result.migration.phase,
@@ -51,6 +54,7 @@ export function startCommand(context: CliContext): CommandModule<object, StartAr
                 `(${summary.bytesCopied} bytes) copied in this run.\n`,
         );
       } finally {
+        progress.stop();
         await closeLogger(logger);
       }
     },
