@@ -187,9 +187,9 @@ export function scalarsEqual(expected: unknown, actual: unknown): boolean {
     case 'undefined':
       return true;
     case 'javascript':
+      return (expected as { code: string }).code === (actual as { code: string }).code;
     case 'symbol':
-      return String((expected as { code?: string; value?: string }).code ?? (expected as { value?: string }).value) ===
-        String((actual as { code?: string; value?: string }).code ?? (actual as { value?: string }).value);
+      return String((expected as { value: string }).value) === String((actual as { value: string }).value);
     default:
       return false;
   }

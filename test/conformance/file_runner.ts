@@ -311,6 +311,12 @@ async function createEntities(file: SpecFile, entities: EntityMap, options: File
   }
 }
 
+/** Whether a driver error carries an error label (network errors carry labels too, so not only server errors). */
+function hasErrorLabel(error: unknown, label: string): boolean {
+  const labelled = error as { hasErrorLabel?: (name: string) => boolean };
+  return typeof labelled?.hasErrorLabel === 'function' && labelled.hasErrorLabel(label);
+}
+
 /** The error assertions of `expectError` that fail for `error`. */
 function expectedErrorMismatches(expected: Record<string, unknown>, error: unknown, entities: EntityMap): string[] {
   const problems: string[] = [];
@@ -345,16 +351,12 @@ function expectedErrorMismatches(expected: Record<string, unknown>, error: unkno
         break;
       case 'errorLabelsContain':
         for (const label of value as string[]) {
-          if (!serverError?.hasErrorLabel(label) && !(error as { hasErrorLabel?(l: string): boolean }).hasErrorLabel?.(label)) {
-            problems.push(`expected error label ${label}`);
-          }
+          if (!hasErrorLabel(error, label)) problems.push(`expected error label ${label}`);
         }
         break;
       case 'errorLabelsOmit':
         for (const label of value as string[]) {
-          if ((error as { hasErrorLabel?(l: string): boolean }).hasErrorLabel?.(label)) {
-            problems.push(`unexpected error label ${label}`);
-          }
+          if (hasErrorLabel(error, label)) problems.push(`unexpected error label ${label}`);
         }
         break;
       case 'errorResponse': {
