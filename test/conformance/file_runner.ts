@@ -153,6 +153,14 @@ function databasesOf(file: SpecFile): string[] {
   return [...names];
 }
 
+/** See TestResult.clientSideOnly. */
+export function isClientSideOnly(test: SpecTest): boolean {
+  const asserted = test.operations.filter((o) => o.expectResult !== undefined || o.expectError !== undefined);
+  if (asserted.length === 0) return test.outcome === undefined;
+  const usesFailPoint = test.operations.some((o) => o.object === 'testRunner' && /failPoint/i.test(o.name));
+  return !usesFailPoint && asserted.every((o) => o.expectError?.isClientError === true);
+}
+
 /** Runs the applicable tests of `file` against `options.uri`; returns one result per test (not-applicable included). */
 export async function runSpecFile(file: SpecFile, options: FileRunOptions): Promise<TestResult[]> {
   const results: TestResult[] = [];
@@ -169,9 +177,7 @@ export async function runSpecFile(file: SpecFile, options: FileRunOptions): Prom
       reason: '',
       cause: '',
       plain: entry ? entry.features.length === 0 : undefined,
-      eventsOnly:
-        test.outcome === undefined &&
-        test.operations.every((o) => o.expectResult === undefined && o.expectError === undefined),
+      clientSideOnly: isClientSideOnly(test),
       indexRunnable: entry?.runnable,
     };
     const unmet = fileUnmet ?? unmetRequirements(test.runOnRequirements, options.facts);

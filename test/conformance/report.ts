@@ -15,8 +15,8 @@ export interface SuiteTotals {
   suite: SuiteName;
   all: Counts;
   plain: Counts;
-  /** Passed tests that assert nothing the runner judges (only expectEvents): their operations merely succeeded. */
-  eventsOnlyPassed: number;
+  /** Passed tests whose assertions are client-side only (see TestResult.clientSideOnly). */
+  clientSideOnlyPassed: number;
   /** Tests where the runner's applicability differs from the index's runnable_rs_7.0 column. */
   indexDisagreements: string[];
 }
@@ -41,7 +41,7 @@ export function suiteTotals(results: readonly TestResult[]): SuiteTotals[] {
       suite,
       all: countResults(mine),
       plain: countResults(mine.filter((r) => r.plain === true)),
-      eventsOnlyPassed: mine.filter((r) => r.eventsOnly && r.status === TEST_STATUS.passed).length,
+      clientSideOnlyPassed: mine.filter((r) => r.clientSideOnly && r.status === TEST_STATUS.passed).length,
       indexDisagreements: mine
         .filter((r) => r.indexRunnable !== undefined && r.indexRunnable !== (r.status !== TEST_STATUS.notApplicable))
         .map((r) => `${r.file}: ${r.description} (index runnable=${String(r.indexRunnable)}, runner ${r.status})`),
@@ -84,10 +84,10 @@ export function formatTotals(totals: readonly SuiteTotals[]): string {
     lines.push(row(t.suite, t.all));
     if (t.plain.applicable + t.plain.notApplicable > 0) lines.push(row(`  ${t.suite} (plain)`, t.plain));
   }
-  const eventsOnly = totals.filter((t) => t.eventsOnlyPassed > 0).map((t) => `${t.suite} ${t.eventsOnlyPassed}`);
-  if (eventsOnly.length > 0) {
+  const clientSide = totals.filter((t) => t.clientSideOnlyPassed > 0).map((t) => `${t.suite} ${t.clientSideOnlyPassed}`);
+  if (clientSide.length > 0) {
     lines.push(
-      `(passes with only expectEvents, not judged, so their operations merely succeeded: ${eventsOnly.join(', ')})`,
+      `(of the passes, client-side only: expectEvents or driver-side validation errors, not a server check: ${clientSide.join(', ')})`,
     );
   }
   return lines.join('\n');

@@ -28,10 +28,11 @@ export interface TestResult {
   /** Whether the suite index lists the test as plain (no notable features); undefined when the index lacks it. */
   plain: boolean | undefined;
   /**
-   * True when the test asserts nothing that the runner judges (no expectResult, expectError or outcome; its checks are
-   * expectEvents): it passes when its operations succeed.
+   * True when the test's assertions are client-side only: nothing but expectEvents (not judged), or only errors that
+   * the driver raises before sending anything (`isClientError: true`, no fail point). Such a test passes whatever the
+   * server does, as long as its other operations succeed; it still counts as applicable, as in the index files.
    */
-  eventsOnly: boolean;
+  clientSideOnly: boolean;
   /** Whether the suite index lists the test as runnable on a 7.0 replica set; undefined when the index lacks it. */
   indexRunnable: boolean | undefined;
 }

@@ -10,7 +10,7 @@ function result(overrides: Partial<TestResult>): TestResult {
     reason: '',
     cause: '',
     plain: true,
-    eventsOnly: false,
+    clientSideOnly: false,
     indexRunnable: true,
     ...overrides,
   };
@@ -29,13 +29,13 @@ describe('countResults', () => {
 });
 
 describe('suiteTotals', () => {
-  it('separates suites, counts the plain subset and passes that only had expectEvents', () => {
+  it('separates suites, counts the plain subset and client-side-only passes', () => {
     const [crud, changeStreams] = suiteTotals([
       result({}),
-      result({ plain: false, eventsOnly: true }),
+      result({ plain: false, clientSideOnly: true }),
       result({ suite: 'change-streams', status: 'failed' }),
     ]);
-    expect(crud).toMatchObject({ all: { passed: 2 }, plain: { passed: 1 }, eventsOnlyPassed: 1 });
+    expect(crud).toMatchObject({ all: { passed: 2 }, plain: { passed: 1 }, clientSideOnlyPassed: 1 });
     expect(changeStreams).toMatchObject({ all: { failed: 1, applicable: 1 } });
   });
 
