@@ -18,7 +18,7 @@ describe('isClientSideOnly', () => {
     ['an outcome', testOf([insert], outcome), false],
     ['a server error', testOf([{ ...insert, expectError: { errorCode: 11000 } }]), false],
     ['a client error caused by a fail point (network error)', testOf([failPoint, clientError]), false],
-  ])('is %s -> %s', (_name, test, expected) => {
+  ])('judges %s as client-side only: %s', (_name, test, expected) => {
     expect(isClientSideOnly(test)).toBe(expected);
   });
 });
