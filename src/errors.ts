@@ -147,6 +147,15 @@ export const ERROR_CODES = Object.freeze({
    * *Solution*: exclude the namespace with `excludeNamespaces`, and move it by other means (mongodump/mongorestore).
    */
   PREFLIGHT_UNSUPPORTED_NAMESPACE: 'PREFLIGHT-2007',
+  /**
+   * The user of the source or of the destination lacks privileges the migration needs; the message lists the
+   * missing actions per side (on the cluster, on every database).
+   *
+   * *Solution*: grant the listed actions with a custom role, or the built-in roles backup, clusterMonitor and
+   * readAnyDatabase on the source and clusterManager, clusterMonitor, readWriteAnyDatabase and restore on the
+   * destination (in the admin database); or connect as a user that has them.
+   */
+  PREFLIGHT_MISSING_PRIVILEGES: 'PREFLIGHT-2008',
 
   /**
    * The command does not fit the migration's current state (for example `commit` before the copy is done).
@@ -160,6 +169,12 @@ export const ERROR_CODES = Object.freeze({
    * *Solution*: fix the cause named in the message, then `sync reset` and start again.
    */
   STATE_MIGRATION_FAILED: 'STATE-3002',
+  /**
+   * This process lost the migration's lease (it stalled past the lease's expiry and another process took over).
+   *
+   * *Solution*: let the other process finish; `sync status` shows which host drives the migration.
+   */
+  STATE_LEASE_LOST: 'STATE-3003',
 
   /**
    * `sync verify` found differences between the source and the destination (a missing or extra namespace, other

@@ -18,6 +18,13 @@ export interface DeploymentDescription {
   readonly setName: string;
   /** Members as `hello.hosts` lists them (a mongos lists none). */
   readonly hosts: readonly string[];
+  /** The answering member's own name (`hello.me`); empty for mongos and standalone servers. */
+  readonly me: string;
+  /**
+   * `hello.topologyVersion.processId` as hex: unique to one server process (mongod 4.4+), so two clients that see
+   * the same one talk to the same server whatever host alias their URIs use. Empty when not reported.
+   */
+  readonly processId: string;
   /** The cluster time the server reported, when it has one. */
   readonly clusterTime: Timestamp | undefined;
 }
@@ -27,6 +34,11 @@ export function topologyKindOf(hello: Document): TopologyKind {
   if (hello.msg === 'isdbgrid') return 'sharded';
   if (typeof hello.setName === 'string' && hello.setName.length > 0) return 'replicaSet';
   return 'standalone';
+}
+
+function processIdOf(hello: Document): string {
+  const id = (hello.topologyVersion as Document | undefined)?.processId as { toHexString?: () => string } | undefined;
+  return typeof id?.toHexString === 'function' ? id.toHexString() : '';
 }
 
 /** Reads a cluster's description. */
@@ -43,6 +55,8 @@ export async function describeDeployment(client: MongoClient): Promise<Deploymen
     versionArray,
     setName: typeof hello.setName === 'string' ? hello.setName : '',
     hosts: Array.isArray(hello.hosts) ? (hello.hosts as string[]) : [],
+    me: typeof hello.me === 'string' ? hello.me : '',
+    processId: processIdOf(hello),
     clusterTime: (hello.operationTime ?? hello.$clusterTime?.clusterTime) as Timestamp | undefined,
   };
 }

@@ -14,6 +14,11 @@ export interface ServerOptions {
   host?: string;
   /** Replica set name reported by hello; default `rs0`. */
   replSetName?: string;
+  /**
+   * Answer hello as a standalone mongod (no setName, hosts, primary, me, lastWrite): for tests of tools that must
+   * refuse a standalone. Default false. `uri` still carries `replicaSet`: connect with `directConnection=true`.
+   */
+  standalone?: boolean;
   /** Users to create; with none, auth is off and every client may do everything (mongod without --auth). */
   users?: UserSeed[];
   /** Capped size of local.oplog.rs in bytes; default 256 MiB. */
@@ -33,6 +38,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     replSetName: options.replSetName ?? 'rs0',
+    standalone: options.standalone ?? false,
     users: options.users ?? [],
     oplogSizeBytes: options.oplogSizeBytes ?? 256 * 1024 * 1024,
     ttlMonitorIntervalMs: options.ttlMonitorIntervalMs ?? 60_000,

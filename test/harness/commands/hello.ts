@@ -19,22 +19,33 @@ export const hello: CommandDefinition = {
     const last = server.clock.current();
     const lastWriteDate = new Date(last.high * 1000);
     const legacy = ctx.commandName !== 'hello';
+    // A standalone mongod leaves out every replica set field (setName, hosts, primary, me, electionId, lastWrite).
+    const member: Document = server.options.standalone
+      ? {}
+      : {
+          hosts: [server.me],
+          setName: server.options.replSetName,
+          setVersion: new Int32(1),
+        };
+    const memberState: Document = server.options.standalone
+      ? {}
+      : {
+          secondary: false,
+          primary: server.me,
+          me: server.me,
+          electionId: server.processId,
+          lastWrite: {
+            opTime: { ts: last, t: TERM },
+            lastWriteDate,
+            majorityOpTime: { ts: last, t: TERM },
+            majorityWriteDate: lastWriteDate,
+          },
+        };
     const reply: Document = {
       topologyVersion: { processId: server.processId, counter: Long.fromNumber(0) },
-      hosts: [server.me],
-      setName: server.options.replSetName,
-      setVersion: new Int32(1),
+      ...member,
       ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),
-      secondary: false,
-      primary: server.me,
-      me: server.me,
-      electionId: server.processId,
-      lastWrite: {
-        opTime: { ts: last, t: TERM },
-        lastWriteDate,
-        majorityOpTime: { ts: last, t: TERM },
-        majorityWriteDate: lastWriteDate,
-      },
+      ...memberState,
       maxBsonObjectSize: new Int32(MAX_BSON_OBJECT_SIZE),
       maxMessageSizeBytes: new Int32(MAX_MESSAGE_SIZE_BYTES),
       maxWriteBatchSize: new Int32(MAX_WRITE_BATCH_SIZE),
