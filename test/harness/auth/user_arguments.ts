@@ -1,8 +1,9 @@
 import type { Document } from 'bson';
+import type { ServerState } from '../engine/server_state.js';
 import { CommandError } from '../errors.js';
 import { isScramMechanism, SCRAM_MECHANISMS, type ScramMechanism } from './scram.js';
 import { parseRoleName, type RoleName } from './privileges.js';
-import { assertRolesExist } from './user_store.js';
+import { assertRolesExist, findUser, type UserDocument } from './user_store.js';
 
 /** The user name argument of a user command (its first field), non-empty. */
 export function userNameArgument(body: Document, commandName: string): string {
@@ -32,6 +33,20 @@ export function rolesArgument(body: Document, commandName: string, db: string, r
   }
   assertRolesExist(roles);
   return roles;
+}
+
+/**
+ * The arguments of grantRolesToUser and revokeRolesFromUser: the user (read before the roles are checked, as
+ * mongod does, so an unknown user wins over an unknown role) and a non-empty `roles` array.
+ */
+export function roleChangeArguments(state: ServerState, body: Document, commandName: string, db: string): { user: UserDocument; roles: RoleName[] } {
+  const name = userNameArgument(body, commandName);
+  if (Array.isArray(body.roles) && body.roles.length === 0) {
+    throw new CommandError('BadValue', `${commandName} command requires a non-empty "roles" array`);
+  }
+  const user = findUser(state, db, name);
+  if (!user) throw new CommandError('UserNotFound', `Could not find user "${name}" for db "${db}"`);
+  return { user, roles: rolesArgument(body, commandName, db, true)! };
 }
 
 /** The `pwd` argument, a non-empty string; undefined when absent. */
