@@ -1,7 +1,8 @@
 import type { Document } from 'bson';
 import { compareValues } from '../bson_order.js';
 import { groupKey } from './group_key.js';
-import { aggError, isNullish, isObject, typeName, type Compiled } from './expression_core.js';
+import { aggError, isNullish, isObject, type Compiled } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { compileExpression } from './expression.js';
 import { decAdd, decDiv, decFromBigInt, decFromDouble, type Dec } from './decimal.js';
 import { asBigInt, asDec, asDouble, fitsLong, intOrLong, isNumber, makeDecimal, makeDouble, makeLong, numKind, widest, type NumKind } from './numeric.js';

@@ -1,9 +1,10 @@
 import { Double, Int32, type Document } from 'bson';
 import { compareValues } from '../bson_order.js';
 import {
-  aggError, argList, expectArgs, fixed, getPath, isNullish, isObject, namedArgs, truthy, typeName, variadic,
+  aggError, argList, expectArgs, fixed, getPath, isNullish, isObject, namedArgs, truthy, variadic,
   type Compiled, type OperatorCompiler, type ParseContext, type Variables,
 } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { ARITHMETIC_OPERATORS } from './operators_arithmetic.js';
 import { EXTRA_OPERATORS } from './operators_registry.js';
 

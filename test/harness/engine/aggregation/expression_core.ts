@@ -1,9 +1,7 @@
-import {
-  Binary, BSONRegExp, BSONSymbol, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp,
-  type Document,
-} from 'bson';
+import { Decimal128, Double, Int32, Long, type Document } from 'bson';
 import { CommandError } from '../../errors.js';
-import { asDouble, isNumber, numKind } from './numeric.js';
+import { typeName } from '../query/bson_types.js';
+import { asDouble, isNumber } from './numeric.js';
 
 /**
  * The variables visible to an expression at run time: `ROOT`, `CURRENT`, `NOW`, user variables. Scopes made by
@@ -31,28 +29,6 @@ export type OperatorCompiler = (args: unknown, ctx: ParseContext, name: string) 
  */
 export function aggError(code: number, message: string): CommandError {
   return CommandError.fromCode(code, message);
-}
-
-/** mongod's type name of a value (`$type`), `missing` for undefined. */
-export function typeName(v: unknown): string {
-  if (v === undefined) return 'missing';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'bool';
-  const kind = numKind(v);
-  if (kind) return kind;
-  if (Array.isArray(v)) return 'array';
-  if (v instanceof Date) return 'date';
-  if (v instanceof ObjectId) return 'objectId';
-  if (v instanceof Binary || v instanceof Uint8Array) return 'binData';
-  if (v instanceof Timestamp) return 'timestamp';
-  if (v instanceof BSONRegExp || v instanceof RegExp) return 'regex';
-  if (v instanceof BSONSymbol) return 'symbol';
-  if (v instanceof Code) return v.scope ? 'javascriptWithScope' : 'javascript';
-  if (v instanceof MinKey) return 'minKey';
-  if (v instanceof MaxKey) return 'maxKey';
-  if ((v as { _bsontype?: string })._bsontype === 'DBPointer') return 'dbPointer';
-  return 'object';
 }
 
 /** True for a plain embedded document (not an array or another BSON class). */
@@ -121,6 +97,19 @@ export function namedArgs(name: string, args: unknown, allowed: string[], requir
     if (!(key in args)) throw aggError(code, `Missing '${key}' parameter to ${name}`);
   }
   return args;
+}
+
+/**
+ * The optional start or end index of $indexOfArray, $indexOfBytes and $indexOfCP: an integral (40096),
+ * nonnegative (40097) number; `fallback` when absent.
+ */
+export function indexBound(v: unknown, which: 'start' | 'end', fallback: number, name: string): number {
+  if (v === undefined) return fallback;
+  if (!isNumber(v) || !Number.isInteger(asDouble(v))) {
+    throw aggError(40096, `${name} requires an integral ${which} index, found a value of type: ${typeName(v)}, with value: ${show(v)}`);
+  }
+  if (asDouble(v) < 0) throw aggError(40097, `${name} requires a nonnegative ${which} index, found: ${asDouble(v)}`);
+  return asDouble(v);
 }
 
 /** A value's string form for error messages (close to mongod's `Value::toString`). */

@@ -1,5 +1,6 @@
 import { valuesEqual } from '../bson_order.js';
-import { isObject, typeName } from './expression_core.js';
+import { isObject } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { asBigInt, asDec, asDouble, isNumber, makeDouble, numKind } from './numeric.js';
 
 /**

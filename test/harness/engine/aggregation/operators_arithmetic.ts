@@ -1,4 +1,5 @@
-import { aggError, argList, fixed, isNullish, typeName, variadic, type OperatorCompiler } from './expression_core.js';
+import { aggError, argList, fixed, isNullish, variadic, type OperatorCompiler } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import {
   arith, asBigInt, asDec, asDouble, divide, integerResult, isNumber, isZero, makeDecimal, makeDouble, makeInt, makeLong,
   numKind, widest, type NumKind,

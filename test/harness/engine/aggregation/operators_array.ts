@@ -1,8 +1,9 @@
 import { Int32, type Document } from 'bson';
 import { compareValues, valuesEqual } from '../bson_order.js';
 import {
-  aggError, argList, fixed, isNullish, isObject, show, truthy, typeName, variadic, type OperatorCompiler, type Variables,
+  aggError, argList, fixed, indexBound, isNullish, isObject, show, truthy, variadic, type OperatorCompiler, type Variables,
 } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { asDouble, isNumber } from './numeric.js';
 import { groupKey } from './group_key.js';
 
@@ -145,16 +146,8 @@ export const ARRAY_OPERATORS: Record<string, OperatorCompiler> = {
   $indexOfArray: fixed(2, ([arr, search, start, end], name) => {
     if (isNullish(arr)) return null;
     if (!Array.isArray(arr)) throw aggError(40090, `${name} requires an array as a first argument, found: ${typeName(arr)}`);
-    const bound = (v: unknown, which: string, fallback: number): number => {
-      if (v === undefined) return fallback;
-      if (!isNumber(v) || !Number.isInteger(asDouble(v))) {
-        throw aggError(40096, `${name} requires an integral ${which} index, found a value of type: ${typeName(v)}, with value: ${show(v)}`);
-      }
-      if (asDouble(v) < 0) throw aggError(40097, `${name} requires a nonnegative ${which} index, found: ${asDouble(v)}`);
-      return asDouble(v);
-    };
-    const from = bound(start, 'start', 0);
-    const to = Math.min(bound(end, 'end', arr.length), arr.length);
+    const from = indexBound(start, 'start', 0, name);
+    const to = Math.min(indexBound(end, 'end', arr.length, name), arr.length);
     for (let i = from; i < to; i++) if (valuesEqual(arr[i], search)) return new Int32(i);
     return new Int32(-1);
   }, 4),

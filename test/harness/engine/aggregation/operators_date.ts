@@ -1,5 +1,6 @@
 import { Int32, Long, ObjectId, Timestamp } from 'bson';
-import { aggError, isNullish, isObject, show, typeName, type Compiled, type OperatorCompiler, type ParseContext } from './expression_core.js';
+import { aggError, isNullish, isObject, show, type Compiled, type OperatorCompiler, type ParseContext } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { asDouble, isNumber } from './numeric.js';
 
 const DAY_MS = 86_400_000;

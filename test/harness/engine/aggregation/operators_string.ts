@@ -2,8 +2,9 @@ import { BSONRegExp, Int32, Timestamp, type Document } from 'bson';
 import { compileRegex } from '../query/regex.js';
 import { compareStrings } from '../bson_order.js';
 import {
-  aggError, fixed, isNullish, isObject, show, typeName, variadic, type Compiled, type OperatorCompiler,
+  aggError, fixed, indexBound, isNullish, isObject, show, variadic, type Compiled, type OperatorCompiler,
 } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { asDouble, isNumber, numKind } from './numeric.js';
 import { formatIsoDate } from './operators_date.js';
 
@@ -123,16 +124,8 @@ function indexOf(unit: 'bytes' | 'cp'): OperatorCompiler {
     if (typeof sub !== 'string') throw aggError(40092, `${name} requires a string as the second argument, found: ${typeName(sub)}`);
     const hay: (string | number)[] = unit === 'bytes' ? [...utf8(s)] : [...s];
     const needle: (string | number)[] = unit === 'bytes' ? [...utf8(sub)] : [...sub];
-    const bound = (v: unknown, which: string, fallback: number): number => {
-      if (v === undefined) return fallback;
-      if (!isNumber(v) || !Number.isInteger(asDouble(v))) {
-        throw aggError(40096, `${name} requires an integral ${which} index, found a value of type: ${typeName(v)}, with value: ${show(v)}`);
-      }
-      if (asDouble(v) < 0) throw aggError(40097, `${name} requires a nonnegative ${which} index, found: ${asDouble(v)}`);
-      return asDouble(v);
-    };
-    const from = bound(start, 'start', 0);
-    const to = Math.min(bound(end, 'end', hay.length), hay.length);
+    const from = indexBound(start, 'start', 0, name);
+    const to = Math.min(indexBound(end, 'end', hay.length, name), hay.length);
     for (let i = from; i + needle.length <= to; i++) {
       let ok = true;
       for (let j = 0; j < needle.length && ok; j++) ok = hay[i + j] === needle[j];

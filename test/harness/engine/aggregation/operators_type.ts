@@ -1,5 +1,6 @@
 import { Binary, Decimal128, Int32, ObjectId, Timestamp, calculateObjectSize, type Document } from 'bson';
-import { aggError, fixed, isNullish, isObject, show, truthy, typeName, type OperatorCompiler } from './expression_core.js';
+import { aggError, fixed, isNullish, isObject, show, truthy, type OperatorCompiler } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { asBigInt, asDec, asDouble, doubleFitsInt, doubleFitsLong, isNumber, makeDecimal, makeDouble, makeInt, makeLong, numKind } from './numeric.js';
 import { decFromDouble, decTrunc } from './decimal.js';
 import { formatDoubleG } from './operators_string.js';

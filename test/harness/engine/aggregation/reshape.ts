@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
-import { aggError, isObject, show, typeName, type Compiled, type Variables } from './expression_core.js';
+import { aggError, isObject, show, type Compiled, type Variables } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { compileExpression } from './expression.js';
 import { isNumber, asDouble } from './numeric.js';
 

@@ -1,6 +1,7 @@
 import { Int32, type Document } from 'bson';
 import { canonicalRank, compareValues } from '../bson_order.js';
-import { aggError, isObject, show, typeName, type Compiled, type Variables } from './expression_core.js';
+import { aggError, isObject, show, type Compiled, type Variables } from './expression_core.js';
+import { typeName } from '../query/bson_types.js';
 import { compileExpression, rootVariables } from './expression.js';
 import { compileAccumulator, type Accumulator, type CompiledAccumulator } from './accumulators.js';
 import { groupKey } from './group_key.js';
