@@ -169,6 +169,12 @@ export const ERROR_CODES = Object.freeze({
    * *Solution*: fix the cause named in the message, then `sync reset` and start again.
    */
   STATE_MIGRATION_FAILED: 'STATE-3002',
+  /**
+   * This process lost the migration's lease (it stalled past the lease's expiry and another process took over).
+   *
+   * *Solution*: let the other process finish; `sync status` shows which host drives the migration.
+   */
+  STATE_LEASE_LOST: 'STATE-3003',
 
   /**
    * `sync verify` found differences between the source and the destination (a missing or extra namespace, other

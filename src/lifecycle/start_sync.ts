@@ -6,7 +6,8 @@ import type { Logger } from '../log/logger.js';
 import { createClusterClients } from '../topology/clients.js';
 import { runPreflight } from './preflight.js';
 import { runInitialSync, type InitialSyncResult } from './initial_sync.js';
-import { InterruptedError } from '../errors.js';
+import { ERROR_CODES, InterruptedError, StateError } from '../errors.js';
+import { acquireMigrationLease, isHeldLease, type LeaseBusy } from './migration_lease.js';
 import type { CopyProgressListener } from './copy_progress.js';
 
 export interface StartSyncOptions {
@@ -17,8 +18,17 @@ export interface StartSyncOptions {
   readonly onProgress?: CopyProgressListener;
 }
 
-/** Runs the initial sync to completion (or until interrupted) and returns what it did. */
-export async function startSync(options: StartSyncOptions): Promise<InitialSyncResult> {
+/** Another process holds the migration's lease: this run did nothing. */
+export interface AlreadyRunning {
+  readonly alreadyRunning: true;
+  readonly holder: LeaseBusy['holder'];
+}
+
+/**
+ * Runs the initial sync to completion (or until interrupted) and returns what it did; or, when another process is
+ * driving the migration, returns at once saying which (cron-safe: overlapping runs do not both work).
+ */
+export async function startSync(options: StartSyncOptions): Promise<InitialSyncResult | AlreadyRunning> {
   const { config, logger, signal } = options;
   const now = options.now ?? (() => new Date());
   const clients = createClusterClients(config.source.uri, config.destination.uri);
@@ -33,22 +43,34 @@ export async function startSync(options: StartSyncOptions): Promise<InitialSyncR
       destinationVersion: preflight.destination.version,
       sourceTopology: preflight.source.kind,
     });
-    const result = await runInitialSync(
-      {
-        source: clients.source,
-        destination: clients.destination,
-        config,
-        logger,
-        signal,
-        now,
-        sourceDescription: preflight.source,
-        destinationDescription: preflight.destination,
-        onProgress: options.onProgress,
-      },
-      preflight.existing,
-    );
-    if (signal.aborted) throw new InterruptedError('Interrupted; the copy resumes from its checkpoints on the next run.');
-    return result;
+    const lease = await acquireMigrationLease(clients.destination, config.id, logger, now);
+    if (!isHeldLease(lease)) return { alreadyRunning: true, holder: lease.holder };
+    const runSignal = AbortSignal.any([signal, lease.lost]);
+    try {
+      const result = await runInitialSync(
+        {
+          source: clients.source,
+          destination: clients.destination,
+          config,
+          logger,
+          signal: runSignal,
+          now,
+          sourceDescription: preflight.source,
+          destinationDescription: preflight.destination,
+          onProgress: options.onProgress,
+        },
+        preflight.existing,
+      );
+      if (lease.lost.aborted) {
+        throw new StateError(ERROR_CODES.STATE_LEASE_LOST, `Another process took over migration "${config.id}" while this one was stalled.`, {
+          hint: 'Let the other process finish; run `sync status` to see which host drives the migration.',
+        });
+      }
+      if (signal.aborted) throw new InterruptedError('Interrupted; the copy resumes from its checkpoints on the next run.');
+      return result;
+    } finally {
+      await lease.release();
+    }
   } finally {
     await clients.close();
   }

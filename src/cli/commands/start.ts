@@ -37,6 +37,12 @@ export function startCommand(context: CliContext): CommandModule<object, StartAr
       try {
         const result = await startSync({ config, logger, signal: context.signal, onProgress: progress.listener });
         progress.stop();
+        if ('alreadyRunning' in result) {
+          // Not an error: a cron job that overlaps a running one has nothing to do.
+          const where = result.holder ? `${result.holder.host} (pid ${result.holder.pid})` : 'another process';
+          context.stdout.write(argv.json ? `${JSON.stringify({ alreadyRunning: true, holder: result.holder })}\n` : `Migration "${config.id}" is already running on ${where}.\n`);
+          return;
+        }
         const summary = {
           migrationId: result.migration._id,
           phase: result.migration.phase,
