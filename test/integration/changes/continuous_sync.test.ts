@@ -1,5 +1,5 @@
 import {
-  Decimal128, Double, Int32, Long, MongoClient, ObjectId, type Document, type Timestamp,
+  Decimal128, Double, Int32, Long, MongoClient, ObjectId, type Document, type Filter, type Timestamp,
 } from 'mongodb';
 import { Writable } from 'node:stream';
 import { destinationDeployment, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
@@ -57,6 +57,11 @@ function makeDocument(random: Random, id: unknown): Document {
   return doc;
 }
 
+/** A filter by an `_id` of any type (the driver's typings expect an ObjectId). */
+function byId(id: unknown): Filter<Document> {
+  return { _id: id } as Filter<Document>;
+}
+
 interface Workload {
   ids: Map<string, number>;
   counter: number;
@@ -88,20 +93,20 @@ async function operation(source: MongoClient, index: number, state: Workload): P
       { $pull: { tags: 't0' } },
       { $set: { [`f${randomInt(random, 5)}`]: new ObjectId() } },
     ];
-    await collection.updateOne({ _id: pickId() }, updates[randomInt(random, updates.length)]);
+    await collection.updateOne(byId(pickId()), updates[randomInt(random, updates.length)]);
   } else if (roll < 0.55) {
-    await collection.replaceOne({ _id: pickId() }, makeDocument(random, 0), { upsert: false }).catch(() => undefined);
+    await collection.replaceOne(byId(pickId()), makeDocument(random, 0), { upsert: false }).catch(() => undefined);
   } else if (roll < 0.62) {
-    await collection.deleteOne({ _id: pickId() });
+    await collection.deleteOne(byId(pickId()));
   } else if (roll < 0.85) {
     // The hot document: many updates of one document.
     await shop.collection('hot').updateOne(
-      { _id: 'hot' },
-      { $inc: { n: new Int32(1) }, $set: { [`k${randomInt(random, 8)}`]: index }, $push: { last: { $each: [index], $slice: -5 } } },
+      byId('hot'),
+      { $inc: { n: new Int32(1) }, $set: { [`k${randomInt(random, 8)}`]: index }, $push: { last: { $each: [index], $slice: -5 } } } as Document,
       { upsert: true },
     );
   } else if (roll < 0.88) {
-    await source.db('crm').collection('contacts').updateOne({ _id: randomInt(random, 20) }, { $set: { seen: new Date(index) } }, { upsert: true });
+    await source.db('crm').collection('contacts').updateOne(byId(randomInt(random, 20)), { $set: { seen: new Date(index) } }, { upsert: true });
   } else if (roll < 0.9) {
     // Not synced: must never reach the destination.
     await source.db('logs').collection('entries').insertOne({ index });
@@ -111,7 +116,7 @@ async function operation(source: MongoClient, index: number, state: Workload): P
     if (exists) await shop.collection(name).drop();
     else {
       await shop.createCollection(name);
-      await shop.collection(name).insertMany([{ _id: 1, index }, { _id: 2, index }]);
+      await shop.collection(name).insertMany([{ _id: 1, index }, { _id: 2, index }] as Document[]);
     }
   } else if (roll < 0.96) {
     const indexes = await collection.listIndexes().toArray();
@@ -120,9 +125,9 @@ async function operation(source: MongoClient, index: number, state: Workload): P
   } else if (roll < 0.97 && state.renames < 3) {
     // A collection filled, updated, then renamed: its update events are read after the rename.
     const name = `staged${state.renames++}`;
-    await shop.collection(name).insertMany([{ _id: 1, v: 1 }, { _id: 2, v: 1, arr: [1, 2, 3, 4] }]);
-    await shop.collection(name).updateOne({ _id: 1 }, { $set: { v: 2 }, $unset: { missing: '' } });
-    await shop.collection(name).updateOne({ _id: 2 }, { $push: { arr: { $each: [], $slice: 2 } }, $inc: { v: new Int32(5) } });
+    await shop.collection(name).insertMany([{ _id: 1, v: 1 }, { _id: 2, v: 1, arr: [1, 2, 3, 4] }] as Document[]);
+    await shop.collection(name).updateOne(byId(1), { $set: { v: 2 }, $unset: { missing: '' } });
+    await shop.collection(name).updateOne(byId(2), { $push: { arr: { $each: [], $slice: 2 } }, $inc: { v: new Int32(5) } } as Document);
     await shop.collection(name).rename(`renamed${state.renames}`);
   } else {
     await shop.collection('items').updateMany({ qty: { $lt: new Int32(10) } }, { $set: { low: true } });
@@ -191,7 +196,7 @@ describe('continuous change application', () => {
     const stored = await new CheckpointStore(clients.destination).load(migrationId);
     expect(stored).toBeDefined();
     const run = start(stored);
-    await clients.source.db('shop').collection('hot').updateOne({ _id: 'hot' }, { $inc: { n: new Int32(1) } });
+    await clients.source.db('shop').collection('hot').updateOne(byId('hot'), { $inc: { n: new Int32(1) } });
     await run.caughtUpTo(await currentClusterTime(clients.source));
     expect(await snapshot(clients.destination)).toEqual(await snapshot(clients.source));
     await run.stop();
