@@ -1,14 +1,8 @@
 import { Decimal128, Double, Int32, Long, MaxKey, MinKey, MongoClient, ObjectId, type Document } from 'mongodb';
-import { destinationDeployment, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { rawDocuments, startMigrationPair, type MigrationPair } from '../../tools/migration_pair.js';
 import { runSync, writeSyncConfig } from '../../tools/run_cli.js';
 import { randomFor, randomInt } from '../../tools/random.js';
 import type { AnyDocument } from '../../tools/documents.js';
-
-/** Every document of a collection as exact bytes, in `_id` order, as hex strings. */
-async function rawDocuments(client: MongoClient, db: string, coll: string, natural = false): Promise<string[]> {
-  const docs = await client.db(db).collection(coll).find({}, { raw: true, sort: natural ? { $natural: 1 } : { _id: 1 } }).toArray();
-  return docs.map((d) => Buffer.from(d as unknown as Uint8Array).toString('hex'));
-}
 
 /** Index specs by name, without the `v` field. */
 async function indexesByName(client: MongoClient, db: string, coll: string): Promise<Record<string, Document>> {
@@ -17,17 +11,14 @@ async function indexesByName(client: MongoClient, db: string, coll: string): Pro
 }
 
 describe('sync start --once (initial copy)', () => {
-  let source: TestDeployment;
-  let destination: TestDeployment;
+  let pair: MigrationPair;
   let sourceClient: MongoClient;
   let destinationClient: MongoClient;
   let configFile: string;
 
   beforeAll(async () => {
-    source = await sourceDeployment();
-    destination = await destinationDeployment();
-    sourceClient = await MongoClient.connect(source.uri);
-    destinationClient = await MongoClient.connect(destination.uri);
+    pair = await startMigrationPair();
+    ({ sourceClient, destinationClient } = pair);
     const shop = sourceClient.db('shop');
     // Mixed _id types: the partitions must cover every type bracket.
     const mixed: Document[] = [
@@ -56,15 +47,10 @@ describe('sync start --once (initial copy)', () => {
     await shop.createCollection('empty');
     await shop.createCollection('big_orders', { viewOn: 'orders', pipeline: [{ $match: { qty: { $gte: 5 } } }] });
     await sourceClient.db('crm').collection<AnyDocument>('contacts').insertOne({ _id: 1, name: 'Ada' });
-    configFile = await writeSyncConfig(source.uri, destination.uri, 'copy:\n  partitionSizeBytes: 1MiB\n  parallelism: 3\nlogging:\n  level: warn\n');
+    configFile = await writeSyncConfig(pair.source.uri, pair.destination.uri, 'copy:\n  partitionSizeBytes: 1MiB\n  parallelism: 3\nlogging:\n  level: warn\n');
   });
 
-  afterAll(async () => {
-    await sourceClient?.close();
-    await destinationClient?.close();
-    await source?.stop();
-    await destination?.stop();
-  });
+  afterAll(() => pair?.stop());
 
   it('copies every namespace byte for byte and exits 0', async () => {
     const run = await runSync(['start', '--config', configFile, '--once', '--json']);
@@ -74,7 +60,7 @@ describe('sync start --once (initial copy)', () => {
     for (const [db, coll] of [['shop', 'mixed'], ['shop', 'orders'], ['shop', 'users'], ['shop', 'empty'], ['crm', 'contacts']]) {
       expect(await rawDocuments(destinationClient, db, coll)).toEqual(await rawDocuments(sourceClient, db, coll));
     }
-    expect(await rawDocuments(destinationClient, 'shop', 'events', true)).toEqual(await rawDocuments(sourceClient, 'shop', 'events', true));
+    expect(await rawDocuments(destinationClient, 'shop', 'events', 'natural')).toEqual(await rawDocuments(sourceClient, 'shop', 'events', 'natural'));
   });
 
   it('split the large collection into several partitions', async () => {
@@ -109,7 +95,7 @@ describe('sync start --once (initial copy)', () => {
   });
 
   it('refuses a destination holding another migration', async () => {
-    const other = await writeSyncConfig(source.uri, destination.uri, 'id: other\n');
+    const other = await writeSyncConfig(pair.source.uri, pair.destination.uri, 'id: other\n');
     const run = await runSync(['start', '--config', other, '--once']);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('PREFLIGHT-2006');

@@ -1,5 +1,5 @@
 import { MongoClient, type Document } from 'mongodb';
-import { destinationDeployment, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { rawDocuments, startMigrationPair, type MigrationPair } from '../../tools/migration_pair.js';
 import { writeSyncConfig } from '../../tools/run_cli.js';
 import { ensureBuilt, spawnCli } from '../../tools/built_cli.js';
 import { randomFor, randomInt, TEST_SEED } from '../../tools/random.js';
@@ -29,31 +29,23 @@ async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number): Pr
 }
 
 describe('sync start --once after kill -9', () => {
-  let source: TestDeployment;
-  let destination: TestDeployment;
+  let pair: MigrationPair;
   let sourceClient: MongoClient;
   let destinationClient: MongoClient;
   let configFile: string;
 
   beforeAll(async () => {
     ensureBuilt();
-    source = await sourceDeployment();
-    destination = await destinationDeployment();
-    sourceClient = await MongoClient.connect(source.uri);
-    destinationClient = await MongoClient.connect(destination.uri);
+    pair = await startMigrationPair();
+    ({ sourceClient, destinationClient } = pair);
     const docs: Document[] = [];
     for (let i = 0; i < DOCUMENTS; i++) docs.push({ _id: i, payload: 'p'.repeat(200 + randomInt(randomFor(i), 300)) });
     await sourceClient.db('load').collection('items').insertMany(docs);
-    configFile = await writeSyncConfig(source.uri, destination.uri,
+    configFile = await writeSyncConfig(pair.source.uri, pair.destination.uri,
       'copy:\n  partitionSizeBytes: 1MiB\n  batchSizeBytes: 32KiB\n  parallelism: 2\nlogging:\n  level: error\n');
   }, 120_000);
 
-  afterAll(async () => {
-    await sourceClient?.close();
-    await destinationClient?.close();
-    await source?.stop();
-    await destination?.stop();
-  });
+  afterAll(() => pair?.stop());
 
   it(`resumes after ${KILLS} kills at seeded moments (seed ${TEST_SEED}) with every document copied once`, async () => {
     const random = randomFor(-1);
@@ -82,10 +74,8 @@ describe('sync start --once after kill -9', () => {
     final.stderr?.on('data', (c) => (stderr += c));
     const code = await new Promise<number | null>((resolve) => final.once('exit', resolve));
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    const sourceDocs = await sourceClient.db('load').collection('items').find({}, { raw: true, sort: { _id: 1 } }).toArray();
-    const destinationDocs = await destinationClient.db('load').collection('items').find({}, { raw: true, sort: { _id: 1 } }).toArray();
+    const destinationDocs = await rawDocuments(destinationClient, 'load', 'items');
     expect(destinationDocs.length).toBe(DOCUMENTS);
-    expect(destinationDocs.map((d) => Buffer.from(d as unknown as Uint8Array).toString('hex')))
-      .toEqual(sourceDocs.map((d) => Buffer.from(d as unknown as Uint8Array).toString('hex')));
+    expect(destinationDocs).toEqual(await rawDocuments(sourceClient, 'load', 'items'));
   }, 240_000);
 });
