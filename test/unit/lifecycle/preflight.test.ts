@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ERROR_CODES, PreflightError } from '../../../src/errors.js';
+import type { UserWriteBlocking } from '../../../src/config/schema.js';
 import type { DeploymentDescription } from '../../../src/topology/deployment.js';
 import type { ConnectionPrivileges, GrantedPrivilege } from '../../../src/topology/privileges.js';
 import { checkDeployments, checkPrivileges, requiredPrivileges, sameDeploymentEvidence, type PreflightOptions } from '../../../src/lifecycle/preflight.js';
@@ -104,12 +105,13 @@ describe('requiredPrivileges', () => {
     ]);
   });
 
-  it.each([
+  const blockingTable: [UserWriteBlocking, boolean, string[], string[]][] = [
     ['destinationOnly', false, [], ['cluster:setUserWriteBlockMode', 'cluster:bypassWriteBlockingMode']],
     ['none', false, [], []],
     ['sourceAndDestination', false, ['cluster:setUserWriteBlockMode'], ['cluster:setUserWriteBlockMode', 'cluster:bypassWriteBlockingMode']],
     ['sourceAndDestination', true, ['cluster:setUserWriteBlockMode', 'cluster:bypassWriteBlockingMode'], ['cluster:setUserWriteBlockMode', 'cluster:bypassWriteBlockingMode']],
-  ] as const)('enableUserWriteBlocking %s, reversible %s: write-blocking actions per side', (mode, reversible, source, destination) => {
+  ];
+  it.each(blockingTable)('enableUserWriteBlocking %s, reversible %s: write-blocking actions per side', (mode, reversible, source, destination) => {
     const options = { userWriteBlocking: mode, reversible };
     const blocking = (list: string[]) => list.filter((a) => a.endsWith('WriteBlockMode') || a.endsWith('WriteBlockingMode'));
     expect(blocking(actions('source', options))).toEqual(source);
