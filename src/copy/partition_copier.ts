@@ -45,44 +45,63 @@ export class PartitionCopier {
     private readonly options: PartitionCopierOptions,
   ) {}
 
+  /**
+   * Reads the partition while the previous batch is being written: one write is in flight at a time, so batches
+   * (and their checkpoints) land in order, and reading the next batch overlaps the write of the last one.
+   */
   async copy(partition: PartitionDocument, signal: AbortSignal): Promise<PartitionCopyResult> {
-    const ns = `${partition.db}.${partition.coll}`;
     const cursor = this.source
       .db(partition.db)
       .collection(partition.coll)
       .find({}, this.findOptions(partition));
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
-    let docs = 0;
-    let bytes = 0;
+    const totals = { docs: 0, bytes: 0 };
+    let writing: Promise<void> = Promise.resolve();
+    // A failed write is kept here (the promise gets a handler at once, so it is never an unhandled rejection) and
+    // rethrown at the next flush or at the end.
+    let failure: { error: unknown } | undefined;
     const flush = async () => {
       if (batch.length === 0) return;
-      await this.write(partition, batch);
-      const lastKey = { _id: exactIdOf(batch[batch.length - 1]) };
-      await this.checkpoints.checkpoint(partition._id, lastKey, batch.length, batchBytes);
-      this.logger.debug('batch written', { ns, partitionId: partition._id, count: batch.length, sizeBytes: batchBytes });
-      this.options.onBatch?.(ns, batch.length, batchBytes);
-      docs += batch.length;
-      bytes += batchBytes;
+      const docs = batch;
+      const size = batchBytes;
       batch = [];
       batchBytes = 0;
+      await writing;
+      if (failure) throw failure.error;
+      writing = this.writeBatch(partition, docs, size, totals).catch((error: unknown) => {
+        failure = { error };
+      });
     };
     try {
       for await (const raw of cursor as AsyncIterable<Uint8Array>) {
-        if (signal.aborted) break;
+        if (signal.aborted || failure) break;
         if (batch.length > 0 && batchBytes + raw.byteLength > this.options.batchSizeBytes) await flush();
         batch.push(raw);
         batchBytes += raw.byteLength;
         if (batch.length >= MAX_BATCH_DOCUMENTS) await flush();
       }
-      if (!signal.aborted) {
-        await flush();
-        await this.checkpoints.markDone(partition._id);
-      }
+      if (!signal.aborted && !failure) await flush();
+      await writing;
+      if (failure) throw failure.error;
+      if (!signal.aborted) await this.checkpoints.markDone(partition._id);
     } finally {
+      await writing;
       await cursor.close();
     }
-    return { docs, bytes };
+    return totals;
+  }
+
+  /** Writes one batch, then moves the partition's checkpoint past it. */
+  private async writeBatch(partition: PartitionDocument, batch: Uint8Array[], size: number, totals: { docs: number; bytes: number }): Promise<void> {
+    await this.write(partition, batch);
+    const lastKey = { _id: exactIdOf(batch[batch.length - 1]) };
+    await this.checkpoints.checkpoint(partition._id, lastKey, batch.length, size);
+    const ns = `${partition.db}.${partition.coll}`;
+    this.logger.debug('batch written', { ns, partitionId: partition._id, count: batch.length, sizeBytes: size });
+    this.options.onBatch?.(ns, batch.length, size);
+    totals.docs += batch.length;
+    totals.bytes += size;
   }
 
   private findOptions(partition: PartitionDocument): FindOptions {
