@@ -1,0 +1,143 @@
+import { jest } from '@jest/globals';
+import { Binary, Decimal128, Int32, Long, ObjectId, serialize, Timestamp, type Document } from 'bson';
+import { ServerState } from '../../../harness/engine/server_state.js';
+import { WritePath, type OperationContext } from '../../../harness/engine/write_path.js';
+import { Collection } from '../../../harness/engine/collection.js';
+import { nullOpTime } from '../../../harness/engine/transactions.js';
+import { RawBson } from '../../../harness/bson/raw_bson.js';
+import { resolveServerOptions } from '../../../harness/server_options.js';
+
+/**
+ * Pins the exact bytes of the oplog entries the write path logs, so that the way entries are encoded can change
+ * (for speed) without changing one byte of what change streams and `find` on local.oplog.rs return. The expected
+ * hex was recorded from the first implementation (a generic serializer over an object built per entry).
+ */
+
+const NOW_MS = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+const UI = new Binary(Buffer.from('00112233445566778899aabbccddeeff', 'hex'), 4);
+const LSID = { id: new Binary(Buffer.from('0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'hex'), 4) };
+const raw = (doc: Document) => Buffer.from(serialize(doc));
+
+interface Fixture {
+  state: ServerState;
+  writes: WritePath;
+  coll: Collection;
+  entries: () => string[];
+}
+
+function fixture(): Fixture {
+  const state = new ServerState(resolveServerOptions({}));
+  const writes = new WritePath(state);
+  const coll = state.catalog.add(new Collection('shop', 'orders', {}, UI));
+  const entries = () => [...state.oplog.collection.naturalOrder()].map((d) => d.raw.toString('hex'));
+  return { state, writes, coll, entries };
+}
+
+const plain: OperationContext = { bypassWriteBlocking: true };
+const retryable = (): OperationContext => ({
+  bypassWriteBlocking: true,
+  lsid: LSID,
+  txnNumber: Long.fromNumber(7),
+  retryableWrite: { lsid: LSID, txnNumber: Long.fromNumber(7), nextStmtId: 0, prevOpTime: nullOpTime() },
+});
+
+/** Runs `write` on a fresh server and returns the hex of each entry it logged. */
+function logged(write: (f: Fixture) => void): string[] {
+  const f = fixture();
+  write(f);
+  return f.entries();
+}
+
+const EXPECTED: Record<string, string[]> = {
+  "an insert with an int _id": [
+    '98000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f0017000000105f6964000100000002610002000000780000036f32000e000000105f69640001000000001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+  ],
+  "an insert whose _id is moved first": [
+    '9a000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f0017000000025f696400020000006b001061000200000000036f320010000000025f696400020000006b00001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+  ],
+  "an insert of typed values (ObjectId, Decimal128, nested, array)": [
+    'df000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f0056000000075f69640065a1b2c3d4e5f60718293a4b1364006e000000000000000000000000003c30036e001f0000000478001700000010300001000000033100080000000a7900000000126c00fdffffffffffffff00036f320016000000075f69640065a1b2c3d4e5f60718293a4b001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+  ],
+  "an insert with a document _id": [
+    'c1000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f0029000000035f6964001b000000106200010000000461000c0000001030000200000000000876000100036f320025000000035f6964001b000000106200010000000461000c000000103000020000000000001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+  ],
+  "two retryable inserts (lsid, txnNumber, stmtId, prevOpTime chain)": [
+    'fa000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f000e000000105f6964000100000000036f32000e000000105f69640001000000001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b010000036c736964001e0000000569640010000000040f1e2d3c4b5a69788796a5b4c3d2e1f0001274786e4e756d6265720007000000000000001073746d744964000000000003707265764f7054696d65001c000000117473000000000000000000127400ffffffffffffffff0000',
+    'fa000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f000e000000105f6964000200000000036f32000e000000105f69640002000000001174730002000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b010000036c736964001e0000000569640010000000040f1e2d3c4b5a69788796a5b4c3d2e1f0001274786e4e756d6265720007000000000000001073746d744964000100000003707265764f7054696d65001c0000001174730001000000a535576912740001000000000000000000',
+  ],
+  "a replacement, an update by operators and a delete": [
+    'a1000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f0020000000105f69640001000000106100010000000262000400000074776f0000036f32000e000000105f69640001000000001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+    '96000000026f7000020000007500026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f0015000000105f696400010000001061000200000000036f32000e000000105f69640001000000001174730002000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+    'bf000000026f7000020000007500026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f003e00000010247600020000000364696666002b0000000375000c0000001061000300000000036900140000000463000c0000001030000100000000000000036f32000e000000105f69640001000000001174730003000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+    '7d000000026f7000020000006400026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f000e000000105f69640001000000001174730004000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+  ],
+  "a retryable delete": [
+    '8f000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f000e000000105f6964000500000000036f32000e000000105f69640005000000001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+    'e8000000026f7000020000006400026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f000e000000105f69640005000000001174730002000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b010000036c736964001e0000000569640010000000040f1e2d3c4b5a69788796a5b4c3d2e1f0001274786e4e756d6265720007000000000000001073746d744964000000000003707265764f7054696d65001c000000117473000000000000000000127400ffffffffffffffff0000',
+  ],
+  "a DDL command entry with o2 and one without ui": [
+    'a0000000026f7000020000006300026e73000a00000073686f702e24636d640005756900100000000400112233445566778899aabbccddeeff036f00160000000264726f7000070000006f72646572730000036f320019000000126e756d5265636f726473000300000000000000001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+    '6b000000026f7000020000006300026e73000a00000073686f702e24636d6400036f00170000001064726f7044617461626173650001000000001174730002000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+  ],
+  "a no-op": [
+    '67000000026f7000020000006e00026e73000100000000036f001c000000026d7367000e000000706572696f646963206e6f6f7000001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+  ],
+  "a transaction commit (applyOps with raw documents, lsid, txnNumber, prevOpTime)": [
+    '31010000026f7000020000006300026e73000b00000061646d696e2e24636d6400036f007d000000046170706c794f7073006e00000003300066000000026f7000020000006900026e73000c00000073686f702e6f72646572730005756900100000000400112233445566778899aabbccddeeff036f0015000000105f696400010000001061000100000000036f32000e000000105f69640001000000000000001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b010000036c736964001e0000000569640010000000040f1e2d3c4b5a69788796a5b4c3d2e1f0001274786e4e756d62657200030000000000000003707265764f7054696d65001c000000117473000000000000000000127400ffffffffffffffff0000',
+  ],
+  "an entry whose session fields are dropped without lsid": [
+    '5b000000026f7000020000006e00026e73000100000000036f0010000000026d736700020000007800001174730001000000a5355769127400010000000000000012760002000000000000000977616c6c002e8fa97c9b01000000',
+  ],
+};
+
+describe('oplog entry bytes', () => {
+  beforeEach(() => jest.useFakeTimers({ now: NOW_MS }));
+  afterEach(() => jest.useRealTimers());
+
+  it.each<[string, (f: Fixture) => void]>([
+    ['an insert with an int _id', ({ writes, coll }) => writes.insert(coll, raw({ _id: 1, a: 'x' }), plain)],
+    ['an insert whose _id is moved first', ({ writes, coll }) => writes.insert(coll, raw({ a: new Int32(2), _id: 'k' }), plain)],
+    ['an insert of typed values (ObjectId, Decimal128, nested, array)', ({ writes, coll }) => writes.insert(coll, raw({
+      _id: new ObjectId('65a1b2c3d4e5f60718293a4b'), d: Decimal128.fromString('1.10'), n: { x: [1, { y: null }] }, l: Long.fromNumber(-3),
+    }), plain)],
+    ['an insert with a document _id', ({ writes, coll }) => writes.insert(coll, raw({ _id: { b: 1, a: [2] }, v: true }), plain)],
+    ['two retryable inserts (lsid, txnNumber, stmtId, prevOpTime chain)', ({ writes, coll }) => {
+      const op = retryable();
+      writes.insert(coll, raw({ _id: 1 }), op);
+      writes.insert(coll, raw({ _id: 2 }), op);
+    }],
+    ['a replacement, an update by operators and a delete', ({ writes, coll }) => {
+      const first = writes.insert(coll, raw({ _id: 1, a: 1, b: 'two' }), plain);
+      const second = writes.update(coll, first, raw({ _id: 1, a: 2 }), plain, 'replacement');
+      const third = writes.update(coll, second, raw({ _id: 1, a: 3, c: [1] }), plain, 'operators', ['a', 'c']);
+      writes.delete(coll, third, plain);
+    }],
+    ['a retryable delete', ({ writes, coll }) => {
+      const doc = writes.insert(coll, raw({ _id: 5 }), plain);
+      writes.delete(coll, doc, retryable());
+    }],
+    ['a DDL command entry with o2 and one without ui', ({ writes }) => {
+      writes.command('shop', { drop: 'orders' }, plain, UI, { numRecords: Long.fromNumber(3) });
+      writes.command('shop', { dropDatabase: 1 }, plain);
+    }],
+    ['a no-op', ({ writes }) => writes.noop({ msg: 'periodic noop' })],
+    ['a transaction commit (applyOps with raw documents, lsid, txnNumber, prevOpTime)', ({ state }) => {
+      const o = { applyOps: [{ op: 'i', ns: 'shop.orders', ui: UI, o: new RawBson(raw({ _id: 1, a: 1 })), o2: { _id: 1 } }] };
+      const prevOpTime = { ts: new Timestamp({ t: 0, i: 0 }), t: Long.fromNumber(-1) };
+      state.oplog.append({ op: 'c', ns: 'admin.$cmd', o, lsid: LSID, txnNumber: Long.fromNumber(3), prevOpTime });
+    }],
+    ['an entry whose session fields are dropped without lsid', ({ state }) => {
+      state.oplog.append({ op: 'n', ns: '', o: { msg: 'x' }, txnNumber: Long.fromNumber(1), stmtId: new Int32(0) });
+    }],
+  ])('logs %s', (name, write) => {
+    const actual = logged(write);
+    expect(actual).toEqual(EXPECTED[name]);
+  });
+
+  it('logs nothing for a write to the local database', () => {
+    expect(logged(({ state, writes }) => {
+      const local = state.catalog.add(new Collection('local', 'scratch', {}, UI));
+      writes.insert(local, raw({ _id: 1 }), plain);
+    })).toEqual([]);
+  });
+});
