@@ -1,5 +1,7 @@
 /**
- * `sync start`: preflight, then the initial sync (resumed when the destination already holds this migration).
+ * `sync start`: preflight, the lease, the initial sync (resumed when the destination already holds this migration),
+ * then the application of the source's changes: until caught up with the moment of the call (`--once`, for cron)
+ * or until interrupted.
  */
 import type { SyncConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
@@ -9,6 +11,8 @@ import { runInitialSync, type InitialSyncResult } from './initial_sync.js';
 import { ERROR_CODES, InterruptedError, StateError } from '../errors.js';
 import { acquireMigrationLease, isHeldLease, type LeaseBusy } from './migration_lease.js';
 import type { CopyProgressListener } from './copy_progress.js';
+import { runChangeSync, type ChangeSyncResult } from './change_sync.js';
+import type { ChangeApplicationOptions } from '../changes/change_application.js';
 
 export interface StartSyncOptions {
   readonly config: SyncConfig;
@@ -16,6 +20,16 @@ export interface StartSyncOptions {
   readonly signal: AbortSignal;
   readonly now?: () => Date;
   readonly onProgress?: CopyProgressListener;
+  /** Stop once caught up with the source's cluster time at the moment the change application starts. */
+  readonly once: boolean;
+  /** Tuning of the change application (tests shorten its waits). */
+  readonly changeOptions?: Partial<ChangeApplicationOptions>;
+}
+
+/** What a `sync start` run did. */
+export interface StartSyncResult {
+  readonly initial: InitialSyncResult;
+  readonly changes: ChangeSyncResult;
 }
 
 /** Another process holds the migration's lease: this run did nothing. */
@@ -28,7 +42,7 @@ export interface AlreadyRunning {
  * Runs the initial sync to completion (or until interrupted) and returns what it did; or, when another process is
  * driving the migration, returns at once saying which (cron-safe: overlapping runs do not both work).
  */
-export async function startSync(options: StartSyncOptions): Promise<InitialSyncResult | AlreadyRunning> {
+export async function startSync(options: StartSyncOptions): Promise<StartSyncResult | AlreadyRunning> {
   const { config, logger, signal } = options;
   const now = options.now ?? (() => new Date());
   const clients = createClusterClients(config.source.uri, config.destination.uri);
@@ -47,6 +61,10 @@ export async function startSync(options: StartSyncOptions): Promise<InitialSyncR
     if (!isHeldLease(lease)) return { alreadyRunning: true, holder: lease.holder };
     const runSignal = AbortSignal.any([signal, lease.lost]);
     try {
+      const failure = preflight.existing?.state === 'FAILED' ? preflight.existing.failure : undefined;
+      if (preflight.existing?.state === 'FAILED') {
+        throw new StateError(ERROR_CODES.STATE_MIGRATION_FAILED, `Migration "${config.id}" has FAILED: ${failure?.message ?? 'no reason recorded'}`);
+      }
       const result = await runInitialSync(
         {
           source: clients.source,
@@ -61,17 +79,25 @@ export async function startSync(options: StartSyncOptions): Promise<InitialSyncR
         },
         preflight.existing,
       );
-      if (lease.lost.aborted) {
-        throw new StateError(ERROR_CODES.STATE_LEASE_LOST, `Another process took over migration "${config.id}" while this one was stalled.`, {
-          hint: 'Let the other process finish; run `sync status` to see which host drives the migration.',
-        });
-      }
+      if (lease.lost.aborted) throw leaseLost(config.id);
       if (signal.aborted) throw new InterruptedError('Interrupted; the copy resumes from its checkpoints on the next run.');
-      return result;
+      const changes = await runChangeSync(
+        { source: clients.source, destination: clients.destination, config, migration: result.migration, logger, signal: runSignal, now, options: options.changeOptions },
+        options.once,
+      );
+      if (lease.lost.aborted) throw leaseLost(config.id);
+      if (signal.aborted) throw new InterruptedError('Interrupted; changes are applied from the last checkpoint on the next run.');
+      return { initial: result, changes };
     } finally {
       await lease.release();
     }
   } finally {
     await clients.close();
   }
+}
+
+function leaseLost(migrationId: string): StateError {
+  return new StateError(ERROR_CODES.STATE_LEASE_LOST, `Another process took over migration "${migrationId}" while this one was stalled.`, {
+    hint: 'Let the other process finish; run `sync status` to see which host drives the migration.',
+  });
 }

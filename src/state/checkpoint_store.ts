@@ -5,7 +5,7 @@
  */
 import type { Document, MongoClient, Timestamp } from 'mongodb';
 import { EXACT_BSON_OPTIONS } from '../copy/exact_document.js';
-import { internalDb } from './internal_db.js';
+import { internalCollection } from './internal_db.js';
 
 /**
  * A stream position as stored (the same shape as `changes/`' ResumePoint, declared here so that state/ depends on
@@ -17,9 +17,6 @@ export interface CheckpointPosition {
   readonly resumeToken?: Document;
   readonly clusterTime: Timestamp;
 }
-
-/** Collection of the internal database that holds the checkpoints. */
-export const CHECKPOINTS_COLLECTION = 'changeCheckpoints';
 
 /** The persisted checkpoint. */
 export interface CheckpointDocument {
@@ -47,7 +44,7 @@ export class CheckpointStore implements CheckpointWriter {
   constructor(private readonly destination: MongoClient) {}
 
   private get collection() {
-    return internalDb(this.destination).collection<CheckpointDocument>(CHECKPOINTS_COLLECTION);
+    return internalCollection<CheckpointDocument>(this.destination, 'changeCheckpoints');
   }
 
   /** The stored checkpoint of a migration, or undefined before the first one. */

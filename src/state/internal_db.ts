@@ -17,6 +17,8 @@ export const INTERNAL_COLLECTIONS = Object.freeze({
   catalog: 'catalog',
   /** One lease per migration id: which process drives it, until when. */
   leases: 'leases',
+  /** One change stream checkpoint per migration id: the applied resume token and the events applied. */
+  changeCheckpoints: 'changeCheckpoints',
 } as const);
 
 export type InternalCollectionName = keyof typeof INTERNAL_COLLECTIONS;

@@ -1,9 +1,10 @@
 /**
- * `sync start --config F --once`: checks both clusters, copies the catalog and the documents into the
- * destination, and exits 0 when the copy is complete. Rerunning it resumes from the last checkpoint.
+ * `sync start --config F [--once]`: checks both clusters, copies the catalog and the documents into the
+ * destination, then applies the source's changes: with `--once` until caught up with the moment the change
+ * application started (then exits 0: how cron runs incremental syncs), otherwise until interrupted. Rerunning it
+ * resumes from the last checkpoint.
  */
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
 import { closeLogger } from '../../log/logger.js';
 import { startSync } from '../../lifecycle/start_sync.js';
 import type { CliContext } from '../cli_context.js';
@@ -19,23 +20,17 @@ interface StartArgs extends ConfigArgs {
 export function startCommand(context: CliContext): CommandModule<object, StartArgs> {
   return {
     command: 'start',
-    describe: 'Copy the source into the destination (resumes from the last checkpoint when run again)',
+    describe: 'Copy the source into the destination and keep applying its changes (resumes from the last checkpoint)',
     builder: (yargs) =>
       withConfigOptions(yargs)
-        .option('once', { type: 'boolean', default: false, describe: 'Exit 0 once the copy is complete' })
+        .option('once', { type: 'boolean', default: false, describe: 'Exit 0 once the copy is complete and the changes made until now are applied' })
         .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
     handler: async (argv) => {
-      if (!argv.once) {
-        // Continuous sync (change stream tailing) is not built yet; say so rather than exit as if it ran.
-        throw new UsageError('sync start needs --once for now: continuous sync (tailing change streams) is not available yet.', {
-          hint: 'Run `sync start --config <file> --once`; rerun it to resume an interrupted copy.',
-        });
-      }
       const config = await loadConfigFromArgs(argv, context);
       const logger = commandLogger(config, context);
       const progress = createProgressDisplay(context.stderr, logger);
       try {
-        const result = await startSync({ config, logger, signal: context.signal, onProgress: progress.listener });
+        const result = await startSync({ config, logger, signal: context.signal, onProgress: progress.listener, once: argv.once });
         progress.stop();
         if ('alreadyRunning' in result) {
           // Not an error: a cron job that overlaps a running one has nothing to do.
@@ -43,21 +38,25 @@ export function startCommand(context: CliContext): CommandModule<object, StartAr
           context.stdout.write(argv.json ? `${JSON.stringify({ alreadyRunning: true, holder: result.holder })}\n` : `Migration "${config.id}" is already running on ${where}.\n`);
           return;
         }
+        const { initial, changes } = result;
         const summary = {
-          migrationId: result.migration._id,
-          phase: result.migration.phase,
-          resumed: result.resumed,
-          namespaces: result.namespaces,
-          partitionsCopied: result.copy.partitions,
-          documentsCopied: result.copy.docs,
-          bytesCopied: result.copy.bytes,
+          migrationId: initial.migration._id,
+          phase: initial.migration.phase,
+          resumed: initial.resumed,
+          namespaces: initial.namespaces,
+          partitionsCopied: initial.copy.partitions,
+          documentsCopied: initial.copy.docs,
+          bytesCopied: initial.copy.bytes,
+          eventsApplied: changes.eventsApplied,
+          caughtUpTo: changes.caughtUpTo ? { t: changes.caughtUpTo.high, i: changes.caughtUpTo.low } : null,
         };
         context.stdout.write(
           argv.json
             ? `${JSON.stringify(summary)}\n`
             : `Copy complete for migration "${summary.migrationId}"${summary.resumed ? ' (resumed)' : ''}: ` +
                 `${summary.namespaces} namespaces, ${summary.documentsCopied} documents ` +
-                `(${summary.bytesCopied} bytes) copied in this run.\n`,
+                `(${summary.bytesCopied} bytes) copied in this run; ${summary.eventsApplied} change events applied` +
+                `${summary.caughtUpTo ? `, caught up to the source's time at the start of the change application` : ''}.\n`,
         );
       } finally {
         progress.stop();

@@ -1,0 +1,92 @@
+/**
+ * Applying the source's changes after the initial copy: from T0 (or the stored checkpoint) until a given cluster
+ * time (`sync start --once`) or until stopped (`sync start`). Transient failures restart the application from its
+ * checkpoint with backoff; a stream that cannot resume (history lost) fails the migration with the reason.
+ */
+import type { MongoClient, Timestamp } from 'mongodb';
+import type { SyncConfig } from '../config/schema.js';
+import { ERROR_CODES, StateError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { startChangeApplication, type ChangeApplicationOptions } from '../changes/change_application.js';
+import { isFinalChangeStreamError } from '../changes/change_reader.js';
+import { CheckpointStore } from '../state/checkpoint_store.js';
+import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
+import { currentClusterTime } from '../topology/deployment.js';
+import { withRetry } from '../topology/retry.js';
+
+/** Attempts of one change-sync command before the migration fails (about 10 minutes of backoff). */
+export const CHANGE_SYNC_MAX_ATTEMPTS = 25;
+
+export interface ChangeSyncDeps {
+  readonly source: MongoClient;
+  readonly destination: MongoClient;
+  readonly config: SyncConfig;
+  readonly migration: MigrationDocument;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  readonly now: () => Date;
+  readonly options?: Partial<ChangeApplicationOptions>;
+}
+
+/** What a change-sync run did. */
+export interface ChangeSyncResult {
+  /** Events applied by the migration so far (earlier runs included). */
+  readonly eventsApplied: number;
+  /** With `--once`: every source change up to this cluster time is on the destination. */
+  readonly caughtUpTo: Timestamp | undefined;
+}
+
+/**
+ * Applies changes until the source's cluster time at the moment of the call is covered (`once`), or until
+ * `signal` aborts. Throws a StateError (exit code 4) when the stream cannot resume; the migration is FAILED then.
+ */
+export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promise<ChangeSyncResult> {
+  const { source, destination, config, migration, logger, signal, now } = deps;
+  const checkpoints = new CheckpointStore(destination);
+  const target = once ? await currentClusterTime(source) : undefined;
+  let eventsApplied = 0;
+  try {
+    await withRetry(
+      async () => {
+        const run = startChangeApplication({
+          source, destination, migrationId: config.id, filter: config, buildIndexes: config.buildIndexes,
+          t0: migration.t0, checkpoint: await checkpoints.load(config.id), checkpoints, logger, now, options: deps.options,
+        });
+        const stopOnAbort = () => void run.stop();
+        signal.addEventListener('abort', stopOnAbort, { once: true });
+        try {
+          if (target) {
+            await Promise.race([run.caughtUpTo(target), run.done]);
+            await run.stop();
+          } else {
+            await run.done;
+          }
+        } finally {
+          signal.removeEventListener('abort', stopOnAbort);
+          eventsApplied = run.status().eventsApplied;
+        }
+      },
+      {
+        isRetryable: (error) => !isFinalChangeStreamError(error),
+        initialDelayMs: 500, maxDelayMs: 30_000, maxAttempts: CHANGE_SYNC_MAX_ATTEMPTS,
+        signal, logger, what: 'change application',
+      },
+    );
+  } catch (error) {
+    if (signal.aborted) return { eventsApplied, caughtUpTo: undefined };
+    const final = isFinalChangeStreamError(error);
+    const reason = final
+      ? `The source's oplog no longer holds the changes since the last checkpoint (${(error as Error).message}): the migration cannot continue.`
+      : `Applying changes failed after ${CHANGE_SYNC_MAX_ATTEMPTS} attempts: ${(error as Error).message}.`;
+    await new MigrationStore(destination).update(config.id, {
+      state: 'FAILED', failure: { code: ERROR_CODES.STATE_MIGRATION_FAILED, message: reason, at: now() },
+    }, now());
+    throw new StateError(ERROR_CODES.STATE_MIGRATION_FAILED, reason, {
+      cause: error,
+      hint: final
+        ? 'The oplog window was shorter than the time the sync was stopped or behind. Enlarge the source\'s oplog (replSetResizeOplog), then `sync reset` and start again.'
+        : 'Fix the cause named in the message, then `sync reset` and start again.',
+    });
+  }
+  return { eventsApplied, caughtUpTo: target };
+}
