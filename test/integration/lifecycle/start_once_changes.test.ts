@@ -33,14 +33,14 @@ describe('sync start --once with changes between runs', () => {
       switch (randomInt(random, 6)) {
         case 0: await items.updateOne({ _id: id }, { $set: { n: 100_000 + round * 1000 + k, at: new Date(0) } }); break;
         case 1: await items.updateOne({ _id: id }, { $unset: { tags: 1 }, $inc: { hits: 1 } }); break;
-        case 2: await items.updateOne({ _id: id }, { $push: { tags: `r${round}` } }); break;
+        case 2: await items.updateOne({ _id: id }, { $push: { tags: `r${round}` } as AnyDocument }); break;
         case 3: await items.replaceOne({ _id: id }, { replaced: round, nested: { '7': 1, b: 2 } }, { upsert: true }); break;
         case 4: await items.deleteOne({ _id: id }); break;
         default: await items.insertOne({ _id: `r${round}-${k}`, kind: 'new' }); break;
       }
     }
     await items.updateOne({ _id: 1 }, { $inc: { hot: 1 } });
-    await pair.sourceClient.db('app').collection(`round${round}`).insertOne({ _id: round });
+    await pair.sourceClient.db('app').collection<AnyDocument>(`round${round}`).insertOne({ _id: round });
   }
 
   it('catches up after writes, run after run, and verify finds both sides equal', async () => {
@@ -70,7 +70,7 @@ describe('sync start --once when the source oplog lost the history', () => {
   afterAll(() => pair?.stop());
 
   itEmbedded('fails the migration with the oplog window explained, exit 4, and stays FAILED', async () => {
-    await pair.sourceClient.db('app').collection('items').insertOne({ _id: 0 });
+    await pair.sourceClient.db('app').collection<AnyDocument>('items').insertOne({ _id: 0 });
     const config = await writeSyncConfig(pair.source.uri, pair.destination.uri, 'logging:\n  level: error\n');
     // The copy records T0; writes then overflow the oplog before any change is applied.
     const first = await runSync(['start', '--config', config, '--once']);
@@ -93,7 +93,7 @@ describe('sync start (continuous) until interrupted', () => {
 
   beforeAll(async () => {
     pair = await startMigrationPair();
-    await pair.sourceClient.db('live').collection('feed').insertMany([{ _id: 1 }, { _id: 2 }]);
+    await pair.sourceClient.db('live').collection<AnyDocument>('feed').insertMany([{ _id: 1 }, { _id: 2 }]);
   });
 
   afterAll(() => pair?.stop());
