@@ -183,8 +183,12 @@ export async function runSpecFile(file: SpecFile, options: FileRunOptions): Prom
     const unmet = fileUnmet ?? unmetRequirements(test.runOnRequirements, options.facts);
     if (unmet !== undefined) result.reason = unmet;
     else if (test.skipReason !== undefined) result.reason = `skipReason: ${test.skipReason}`;
-    else if (!file.schemaVersion.startsWith('1.')) result.reason = `schemaVersion ${file.schemaVersion} unsupported`;
-    else runnable.push({ test, result });
+    else if (!file.schemaVersion.startsWith('1.')) {
+      // The format wants incompatible files reported as errors, not skipped.
+      result.status = TEST_STATUS.failed;
+      result.cause = `runner: schemaVersion ${file.schemaVersion} unsupported`;
+      result.reason = result.cause;
+    } else runnable.push({ test, result });
     results.push(result);
   }
   if (runnable.length === 0) return results;
