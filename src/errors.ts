@@ -187,6 +187,15 @@ export const ERROR_CODES = Object.freeze({
   VERIFY_DIFFERENCES_FOUND: 'VERIFY-4001',
 
   /**
+   * A source document holds a value the copy cannot reproduce byte for byte (the legacy BSON undefined or DBPointer
+   * types, which the driver cannot write). The copy stops rather than alter the document.
+   *
+   * *Solution*: rewrite the named field on the source (e.g. `$unset` an undefined value, or store the DBPointer as
+   * a DBRef), or exclude the namespace with `excludeNamespaces`, then run `sync start` again.
+   */
+  COPY_UNWRITABLE_VALUE: 'COPY-5001',
+
+  /**
    * An unexpected error: this is a bug in the tool.
    *
    * *Solution*: run the command again with `--log-level debug` and file an issue with the output and the log.
@@ -299,6 +308,14 @@ export class VerifyError extends SyncError {
         options.hint ??
         'If the migration is still running, verify again once it has caught up with writes paused; otherwise check the differences listed above.',
     });
+  }
+}
+
+/** The copy met data it cannot reproduce faithfully; it stops instead of altering it. Exit code 4. */
+export class CopyError extends SyncError {
+  override readonly name = 'CopyError';
+  constructor(code: AreaCode<'COPY'>, message: string, options: SyncErrorOptions = {}) {
+    super(code, message, options);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import {
   ConfigError,
+  CopyError,
   ERROR_CODES,
   InterruptedError,
   PreflightError,
@@ -42,5 +43,6 @@ export function exitCodeFor(error: unknown): ExitCode {
   }
   if (error instanceof InterruptedError) return EXIT_CODES.INTERRUPTED;
   if (error instanceof VerifyError) return EXIT_CODES.DIFFERENCES_FOUND;
+  if (error instanceof CopyError) return EXIT_CODES.MIGRATION_FAILED;
   return EXIT_CODES.INTERNAL;
 }

@@ -20,31 +20,61 @@ export const EXACT_BSON_OPTIONS = Object.freeze({
 /** What the driver can write byte-identically: a plain object, or a Map where key order needs it. */
 export type ExactDocument = Document | Map<string, unknown>;
 
-/** Decodes raw document bytes into a value that serializes back to the same bytes. */
-export function toExactDocument(raw: Uint8Array): ExactDocument {
-  const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  // The check reads the bytes, not a decoded object: it runs on every copied document, and most have no such key.
-  return hasIntegerKey(view, 0, false) ? rebuildInOrder(view, 0) : BSON.deserialize(raw, EXACT_BSON_OPTIONS);
+/**
+ * BSON types the driver cannot write back: bson decodes `undefined` (0x06) to a JS undefined, which it then drops
+ * or writes as null, and a DBPointer (0x0c) to a DBRef document. Copying them would alter the document silently,
+ * so the copy refuses them with a clear error instead.
+ */
+export const UNWRITABLE_TYPES: Readonly<Record<number, string>> = Object.freeze({ 0x06: 'undefined', 0x0c: 'DBPointer' });
+
+/** What a scan of a document's bytes found. */
+interface DocumentScan {
+  integerKey: boolean;
+  /** The first unwritable value, as `path (type)`. */
+  unwritable: string | undefined;
 }
 
 /**
- * Whether the document at `offset`, or any document nested in it (through arrays too), has a key that a JS object
- * would list first: a canonical non-negative integer ("0", "7", "2023"; not "01"). The keys of arrays themselves
- * are such keys by nature and in order already. Longer digit strings than JS array indexes (above 2^32 - 2) count
- * too, which only makes a few documents take the slower, equally exact, Map path.
+ * Decodes raw document bytes into a value that serializes back to the same bytes. Throws
+ * {@link UnwritableValueError} for a document holding a value the driver cannot write (see UNWRITABLE_TYPES).
  */
-function hasIntegerKey(view: Buffer, offset: number, isArray: boolean): boolean {
+export function toExactDocument(raw: Uint8Array): ExactDocument {
+  const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  // The scan reads the bytes, not a decoded object: it runs on every copied document, and most need nothing.
+  const scan: DocumentScan = { integerKey: false, unwritable: undefined };
+  scanDocument(view, 0, false, '', scan);
+  if (scan.unwritable !== undefined) throw new UnwritableValueError(scan.unwritable);
+  return scan.integerKey ? rebuildInOrder(view, 0) : BSON.deserialize(raw, EXACT_BSON_OPTIONS);
+}
+
+/** A document holds a value the copy cannot reproduce byte for byte. */
+export class UnwritableValueError extends Error {
+  override name = 'UnwritableValueError';
+  constructor(readonly where: string) {
+    super(`the document holds ${where}, a legacy BSON value the driver cannot write back unchanged`);
+  }
+}
+
+/**
+ * Records whether the document at `offset`, or any document nested in it (through arrays too), has a key that a
+ * JS object would list first: a canonical non-negative integer ("0", "7", "2023"; not "01"); and the first value
+ * of an unwritable type. The keys of arrays are such keys by nature and in order already. Longer digit strings
+ * than JS array indexes (above 2^32 - 2) count too, which only makes a few documents take the slower, equally
+ * exact, Map path.
+ */
+function scanDocument(view: Buffer, offset: number, isArray: boolean, path: string, scan: DocumentScan): void {
   const end = offset + view.readInt32LE(offset) - 1;
   let pos = offset + 4;
-  while (pos < end) {
+  while (pos < end && scan.unwritable === undefined) {
     const type = view[pos];
     const nameEnd = view.indexOf(0, pos + 1);
-    if (!isArray && isIntegerName(view, pos + 1, nameEnd)) return true;
+    if (!isArray && isIntegerName(view, pos + 1, nameEnd)) scan.integerKey = true;
     const valueStart = nameEnd + 1;
-    if ((type === 0x03 || type === 0x04) && hasIntegerKey(view, valueStart, type === 0x04)) return true;
+    const fieldPath = () => (path ? `${path}.` : '') + view.toString('utf8', pos + 1, nameEnd);
+    if (UNWRITABLE_TYPES[type] !== undefined) scan.unwritable = `${UNWRITABLE_TYPES[type]} at ${fieldPath()}`;
+    else if (type === 0x03 || type === 0x04) scanDocument(view, valueStart, type === 0x04, fieldPath(), scan);
     pos = valueStart + valueLength(view, type, valueStart);
   }
-  return false;
 }
 
 /** Whether bytes [start, end) spell 0 or a decimal integer without a leading zero. */

@@ -4,9 +4,10 @@
  * from the checkpoint; documents of a batch that was written but not checkpointed come back as duplicate `_id`
  * errors, which mean "already copied".
  */
-import { MongoBulkWriteError, type Document, type FindOptions, type MongoClient } from 'mongodb';
+import { BSON, MongoBulkWriteError, type Document, type FindOptions, type MongoClient } from 'mongodb';
 import type { PartitionDocument } from '../state/partition_store.js';
-import { exactIdOf, toExactDocument } from './exact_document.js';
+import { exactIdOf, toExactDocument, UnwritableValueError, type ExactDocument } from './exact_document.js';
+import { CopyError, ERROR_CODES } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 
 /** Most documents in one insert, well under mongod's maxWriteBatchSize (100,000). */
@@ -121,7 +122,7 @@ export class PartitionCopier {
   private async write(partition: PartitionDocument, batch: Uint8Array[]): Promise<void> {
     const collection = this.destination.db(partition.db).collection(partition.coll);
     try {
-      await collection.insertMany(batch.map(toExactDocument), {
+      await collection.insertMany(batch.map((raw) => exactDocumentOf(partition, raw)), {
         ordered: partition.natural,
         forceServerObjectId: true,
         bypassDocumentValidation: true,
@@ -140,6 +141,33 @@ export class PartitionCopier {
     const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
     const stoppedAt = Math.max(...errors.map((e) => e.index));
     if (stoppedAt + 1 < batch.length) await this.write(partition, batch.slice(stoppedAt + 1));
+  }
+}
+
+/** The document to write, or a CopyError naming the namespace, the `_id` and the value it cannot write. */
+function exactDocumentOf(partition: PartitionDocument, raw: Uint8Array): ExactDocument {
+  try {
+    return toExactDocument(raw);
+  } catch (error) {
+    if (!(error instanceof UnwritableValueError)) throw error;
+    const id = exactIdOf(raw);
+    throw new CopyError(
+      ERROR_CODES.COPY_UNWRITABLE_VALUE,
+      `Document ${formatId(id)} of ${partition.db}.${partition.coll} holds ${error.where}, a legacy BSON value that cannot be copied unchanged; the copy stopped rather than alter it.`,
+      {
+        cause: error,
+        hint: 'Rewrite that field on the source ($unset an undefined value, store a DBPointer as a DBRef), or exclude the namespace, then run `sync start` again.',
+        details: { ns: `${partition.db}.${partition.coll}` },
+      },
+    );
+  }
+}
+
+function formatId(id: unknown): string {
+  try {
+    return `{_id: ${JSON.stringify(BSON.EJSON.serialize({ v: id }, { relaxed: false }).v)}}`;
+  } catch {
+    return '(an _id that cannot be printed)';
   }
 }
 

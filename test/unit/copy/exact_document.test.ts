@@ -1,5 +1,5 @@
 import { BSON, Binary, Code, DBRef, Decimal128, Double, Int32, Long, ObjectId, type Document } from 'mongodb';
-import { toExactDocument } from '../../../src/copy/exact_document.js';
+import { toExactDocument, UnwritableValueError } from '../../../src/copy/exact_document.js';
 
 /** Serializes a document as the driver would write it. */
 function reserialize(raw: Uint8Array): string {
@@ -32,4 +32,14 @@ describe('toExactDocument', () => {
   it('rebuilds a document with an integer key as a Map', () => {
     expect(toExactDocument(rawOf([['_id', 1], ['b', 1], ['10', 2]]))).toBeInstanceOf(Map);
   });
+
+  it.each([
+    // {_id: 1, a: {b: undefined}}: the undefined type (0x06) nested in a document.
+    ['undefined', '19000000105f69640001000000036100080000000662000000', 'undefined at a.b'],
+    // {_id: 1, p: DBPointer("c", ObjectId(...))}: type 0x0C, which bson would decode as a DBRef.
+    ['DBPointer', '23000000105f696400010000000c700002000000630064b7f0c2a1b2c3d4e5f6071800', 'DBPointer at p'],
+  ])('refuses a document holding a %s value, naming its path', (_type, hex, where) => {
+    expect(() => toExactDocument(Buffer.from(hex, 'hex'))).toThrow(new UnwritableValueError(where));
+  });
 });
+
