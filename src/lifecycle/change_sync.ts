@@ -13,6 +13,7 @@ import { CheckpointStore } from '../state/checkpoint_store.js';
 import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
 import { currentClusterTime } from '../topology/deployment.js';
 import { withRetry } from '../topology/retry.js';
+import { isTransient } from '../topology/server_errors.js';
 
 /** Attempts of one change-sync command before the migration fails (about 10 minutes of backoff). */
 export const CHANGE_SYNC_MAX_ATTEMPTS = 25;
@@ -67,7 +68,7 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
         }
       },
       {
-        isRetryable: (error) => !isFinalChangeStreamError(error),
+        isRetryable: (error) => isTransient(error) && !isFinalChangeStreamError(error),
         initialDelayMs: 500, maxDelayMs: 30_000, maxAttempts: CHANGE_SYNC_MAX_ATTEMPTS,
         signal, logger, what: 'change application',
       },
@@ -77,7 +78,9 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
     const final = isFinalChangeStreamError(error);
     const reason = final
       ? `The source's oplog no longer holds the changes since the last checkpoint (${(error as Error).message}): the migration cannot continue.`
-      : `Applying changes failed after ${CHANGE_SYNC_MAX_ATTEMPTS} attempts: ${(error as Error).message}.`;
+      : isTransient(error)
+        ? `Applying changes failed after ${CHANGE_SYNC_MAX_ATTEMPTS} attempts: ${(error as Error).message}.`
+        : `Applying changes failed: ${(error as Error).message}.`;
     await new MigrationStore(destination).update(config.id, {
       state: 'FAILED', failure: { code: ERROR_CODES.STATE_MIGRATION_FAILED, message: reason, at: now() },
     }, now());
