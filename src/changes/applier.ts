@@ -12,7 +12,7 @@
  *
  * A failed write (other than a best-effort one) stops the pool: every later call rejects with that error.
  */
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Document, type MongoClient } from 'mongodb';
+import { MongoBulkWriteError, MongoInvalidArgumentError, MongoServerError, type AnyBulkWriteOperation, type Document, type MongoClient } from 'mongodb';
 import type { Namespace } from '../catalog/namespace.js';
 import type { DocumentWrite } from './event_translation.js';
 import { combineWrites, type KeyedWrite } from './write_routing.js';
@@ -156,12 +156,37 @@ export class ChangeApplier {
     try {
       await collection.bulkWrite(writes.map(toBulkOperation), { ordered: true, bypassDocumentValidation: true });
     } catch (error) {
+      if (isDocumentAtSizeLimit(error)) return this.writeOneByOne(ns, writes);
       const failedAt = bestEffortFailure(error, writes);
       if (failedAt === undefined) throw error;
       // An ordered bulk stops at its first error: the writes after a failed best-effort update still apply.
       await this.bulkWrite(ns, writes.slice(failedAt + 1));
     }
   }
+
+  /** Applies writes one operation at a time, in order (a batch holding a document at the size limit). */
+  private async writeOneByOne(ns: Namespace, writes: readonly DocumentWrite[]): Promise<void> {
+    const collection = this.destination.db(ns.db).collection(ns.coll);
+    for (const write of writes) {
+      try {
+        switch (write.kind) {
+          case 'replace': await collection.replaceOne(write.filter as Document, write.replacement as Document, { upsert: true, bypassDocumentValidation: true }); break;
+          case 'delete': await collection.deleteOne(write.filter as Document); break;
+          case 'update': await collection.updateOne(write.filter as Document, write.update, { upsert: false, bypassDocumentValidation: true }); break;
+        }
+      } catch (error) {
+        if (!(write.kind === 'update' && write.bestEffort && error instanceof MongoServerError)) throw error;
+      }
+    }
+  }
+}
+
+/**
+ * The driver's bulk writes refuse a document of exactly maxBsonObjectSize (their check is `>=`) that mongod accepts;
+ * single-document operations have no such check.
+ */
+function isDocumentAtSizeLimit(error: unknown): boolean {
+  return error instanceof MongoInvalidArgumentError && /larger than the maximum size/.test(error.message);
 }
 
 /** The index of the failed write when the only error is a best-effort update's write error, else undefined. */

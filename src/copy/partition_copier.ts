@@ -4,11 +4,14 @@
  * from the checkpoint; documents of a batch that was written but not checkpointed come back as duplicate `_id`
  * errors, which mean "already copied".
  */
-import { BSON, MongoBulkWriteError, type Document, type FindOptions, type MongoClient } from 'mongodb';
+import { BSON, MongoBulkWriteError, MongoServerError, type Document, type FindOptions, type MongoClient } from 'mongodb';
 import type { PartitionDocument } from '../state/partition_store.js';
 import { exactIdOf, toExactDocument, UnwritableValueError, type ExactDocument } from './exact_document.js';
 import { CopyError, ERROR_CODES } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+
+/** mongod's maxBsonObjectSize: the largest user document. */
+export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
 /** Most documents in one insert, well under mongod's maxWriteBatchSize (100,000). */
 export const MAX_BATCH_DOCUMENTS = 10_000;
@@ -121,6 +124,7 @@ export class PartitionCopier {
 
   private async write(partition: PartitionDocument, batch: Uint8Array[]): Promise<void> {
     const collection = this.destination.db(partition.db).collection(partition.coll);
+    if (batch.some((raw) => raw.byteLength >= MAX_BSON_OBJECT_SIZE)) return this.writeOneByOne(partition, batch);
     try {
       await collection.insertMany(batch.map((raw) => exactDocumentOf(partition, raw)), {
         ordered: partition.natural,
@@ -133,6 +137,21 @@ export class PartitionCopier {
         return;
       }
       throw error;
+    }
+  }
+
+  /**
+   * The driver's bulk inserts refuse a document of exactly maxBsonObjectSize (their check is `>=`), which mongod
+   * accepts; insertOne has no such check. A batch holding one is written a document at a time, in order.
+   */
+  private async writeOneByOne(partition: PartitionDocument, batch: Uint8Array[]): Promise<void> {
+    const collection = this.destination.db(partition.db).collection(partition.coll);
+    for (const raw of batch) {
+      try {
+        await collection.insertOne(exactDocumentOf(partition, raw), { forceServerObjectId: true, bypassDocumentValidation: true });
+      } catch (error) {
+        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY && isIdKeyPattern(error.keyPattern))) throw error;
+      }
     }
   }
 

@@ -71,16 +71,20 @@ export class Collection {
 
   /**
    * Inserts a document (whose `_id`, when the collection has an `_id` index, is already set) and returns it with
-   * the capped documents it evicted. Throws DuplicateKey or BSONObjectTooLarge, leaving nothing changed.
+   * the capped documents it evicted. Throws DuplicateKey or BSONObjectTooLarge, leaving nothing changed. `id` is the
+   * document's decoded `_id` when the caller has already read it.
    */
-  insert(raw: Buffer): { inserted: StoredDocument; evicted: StoredDocument[] } {
-    assertSize(raw);
+  insert(raw: Buffer, ...id: [] | [unknown]): { inserted: StoredDocument; evicted: StoredDocument[] } {
+    // The oplog (no `_id` index) holds entries around user documents: mongod allows those 16 KiB more.
+    assertSize(raw, this.hasIdIndex ? MAX_BSON_OBJECT_SIZE : MAX_INTERNAL_BSON_SIZE);
     // mongod refuses a document that alone exceeds a capped collection's size (collection_write_path.cpp); the
     // oplog (no `_id` index) is exempt.
     if (this.isCapped && this.hasIdIndex && this.options.size !== undefined && raw.length > Number(this.options.size)) {
       throw new CommandError('BadValue', 'object to insert exceeds cappedMaxSize');
     }
-    const doc = StoredDocument.fromRaw(this.nextRecordId, raw);
+    // Without an `_id` index (the oplog) nothing needs the `_id` now: it is read on first use, if ever.
+    const doc = !this.hasIdIndex ? new StoredDocument(this.nextRecordId, raw)
+      : id.length ? new StoredDocument(this.nextRecordId, raw, id[0]) : StoredDocument.fromRaw(this.nextRecordId, raw);
     if (this.hasIdIndex && this.idIndex.has(doc.id)) {
       throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, { _id: doc.id });
     }
@@ -156,8 +160,11 @@ export class Collection {
   }
 }
 
-function assertSize(raw: Buffer): void {
-  if (raw.length > MAX_BSON_OBJECT_SIZE) {
-    throw new CommandError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${raw.length}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+/** mongod's BSONObjMaxInternalSize: the user limit plus 16 KiB for the server's own wrappers (oplog entries). */
+export const MAX_INTERNAL_BSON_SIZE = MAX_BSON_OBJECT_SIZE + 16 * 1024;
+
+function assertSize(raw: Buffer, maxBytes = MAX_BSON_OBJECT_SIZE): void {
+  if (raw.length > maxBytes) {
+    throw new CommandError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${raw.length}, max size: ${maxBytes}`);
   }
 }

@@ -148,12 +148,11 @@ describe('sync start --once on large documents, empty collections and one _id pe
     expect(partitions.every((p) => p.status === 'done')).toBe(true);
   });
   /*
-   * Known gaps, both outside this test: the embedded server refuses the oplog entry of a 16 MiB document (it applies
-   * the 16 MiB user limit, mongod the internal 16 MiB + 16 KiB one), and the copy writes with insertMany, whose
-   * client-side check refuses a document of exactly maxBsonObjectSize (insertOne and a plain insert command have no
-   * such check). When both are fixed this test passes and `.failing` must go.
+   * Exactly at the limit: the server's oplog entry around it needs mongod's internal 16 MiB + 16 KiB limit, and the
+   * copy writes it with insertOne, since insertMany's client-side check refuses a document of exactly
+   * maxBsonObjectSize.
    */
-  it.failing('copies a document of exactly 16,777,216 bytes byte for byte', async () => {
+  it('copies a document of exactly 16,777,216 bytes byte for byte', async () => {
     const limitSource = await sourceDeployment();
     const limitDestination = await destinationDeployment();
     try {
