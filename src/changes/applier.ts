@@ -58,6 +58,8 @@ export class ChangeApplier {
     private readonly destination: MongoClient,
     private readonly options: ChangeApplierOptions,
     private readonly onApplied: WritesAppliedListener,
+    /** Told at once when a writer fails, so that the run stops reading instead of waiting for the next enqueue. */
+    private readonly onFailure: (error: unknown) => void = () => {},
   ) {
     this.queues = Array.from({ length: options.writers }, () => []);
     this.wakeWriter = Array.from({ length: options.writers }, () => () => {});
@@ -124,6 +126,7 @@ export class ChangeApplier {
       } catch (error) {
         this.failure = error;
         this.notify();
+        this.onFailure(error);
         return;
       }
       this.outstanding -= batch.length;

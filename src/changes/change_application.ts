@@ -167,7 +167,7 @@ export function startChangeApplication(deps: ChangeApplicationDeps): ChangeAppli
       segment.outstanding -= count;
       completeIfApplied(segment);
     }
-  });
+  }, () => stopping.abort());
 
   // Saves run one after the other; a save writes the newest applied position at the time it runs.
   let saving: Promise<void> = Promise.resolve();

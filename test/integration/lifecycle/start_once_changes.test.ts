@@ -121,3 +121,34 @@ describe('sync start (continuous) until interrupted', () => {
     expect(Number(checkpoint?.eventsApplied)).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });
+
+describe('sync start --once when the destination refuses a change', () => {
+  let pair: MigrationPair;
+
+  beforeAll(async () => {
+    pair = await startMigrationPair();
+  });
+
+  afterAll(() => pair?.stop());
+
+  itEmbedded('fails the migration at once with the server error as the reason (exit 4), without hanging', async () => {
+    await pair.sourceClient.db('app').collection<AnyDocument>('items').insertOne({ _id: 1 });
+    const config = await writeSyncConfig(pair.source.uri, pair.destination.uri, 'logging:\n  level: error\n');
+    expect((await runSync(['start', '--config', config, '--once'])).code).toBe(0);
+    await pair.sourceClient.db('app').collection<AnyDocument>('items').insertOne({ _id: 2 });
+    // Writes of the change applier go through `update` (replacement upserts); only app.items refuses them.
+    await pair.destinationClient.db('admin').command({
+      configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['update'], errorCode: 2, namespace: 'app.items' },
+    });
+    try {
+      const run = await runSync(['start', '--config', config, '--once']);
+      expect(run.code).toBe(4);
+      expect(run.stderr).toContain('STATE-3002');
+      const migration = await pair.destinationClient.db('__c2c_sync_internal').collection<AnyDocument>('migrations').findOne({ _id: 'default' });
+      expect(migration?.state).toBe('FAILED');
+      expect(migration?.failure?.message).toContain('failCommand');
+    } finally {
+      await pair.destinationClient.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
+    }
+  }, 60_000);
+});
