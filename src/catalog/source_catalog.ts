@@ -3,7 +3,7 @@
  * the migration syncs under its namespace filter.
  */
 import type { Document, MongoClient } from 'mongodb';
-import { EXACT_BSON_OPTIONS } from '../copy/exact_document.js';
+import { EXACT_BSON_OPTIONS } from '../bson/exact_options.js';
 import { namespace, type Namespace } from './namespace.js';
 import { isNamespaceIncluded, NEVER_SYNCED_DATABASES, type NamespaceFilterOptions } from './namespace_filter.js';
 import type { CollectionKind } from './collection_rules.js';

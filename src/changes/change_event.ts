@@ -6,8 +6,8 @@
  * Change event shapes: https://www.mongodb.com/docs/manual/reference/change-events/
  */
 import { Timestamp, type Document } from 'mongodb';
-import { toExactDocument, type ExactDocument } from '../copy/exact_document.js';
-import { BSON_TYPES, decodeElement, elementsByName, rawValueBytes } from './raw_elements.js';
+import { toExactDocument, type ExactDocument } from '../bson/exact_document.js';
+import { BSON_TYPES, decodeElement, elementsByName, rawValueBytes } from '../bson/raw_elements.js';
 
 /** A namespace as a change event names it: `coll` is absent for database events (dropDatabase). */
 export interface EventNamespace {

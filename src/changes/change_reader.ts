@@ -17,7 +17,7 @@
 import { MongoServerError, type ClientSession, type Document, type Long, type MongoClient, type Timestamp } from 'mongodb';
 import type { NamespaceFilterOptions } from '../catalog/namespace_filter.js';
 import { clusterTimeOfToken, decodeChangeEvent, type ResumePoint, type SourceChangeEvent } from './change_event.js';
-import { BSON_TYPES, decodeElement, elementsByName, rawElements, rawValueBytes } from './raw_elements.js';
+import { BSON_TYPES, decodeElement, elementsByName, rawElements, rawValueBytes } from '../bson/raw_elements.js';
 import { changeStreamMatch } from './stream_filter.js';
 
 /** Where a stream starts: at a cluster time (T0, inclusive) or after a resume token (a checkpoint). */

@@ -47,7 +47,7 @@
  * which is why the applier checkpoints right after every barrier.
  */
 import type { Document } from 'mongodb';
-import type { ExactDocument } from '../copy/exact_document.js';
+import type { ExactDocument } from '../bson/exact_document.js';
 import { collectionOptionsForSync } from '../catalog/collection_rules.js';
 import { indexForSync, isIdIndex } from '../catalog/index_rules.js';
 import { namespace, type Namespace } from '../catalog/namespace.js';

@@ -6,7 +6,7 @@
  */
 import { BSON, MongoBulkWriteError, MongoServerError, type Document, type FindOptions, type MongoClient } from 'mongodb';
 import type { PartitionDocument } from '../state/partition_store.js';
-import { exactIdOf, toExactDocument, UnwritableValueError, type ExactDocument } from './exact_document.js';
+import { exactIdOf, toExactDocument, UnwritableValueError, type ExactDocument } from '../bson/exact_document.js';
 import { CopyError, ERROR_CODES } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 

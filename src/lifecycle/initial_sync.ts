@@ -16,7 +16,7 @@ import { PartitionStore, type PartitionDocument } from '../state/partition_store
 import { currentClusterTime, type DeploymentDescription } from '../topology/deployment.js';
 import { collectionSize } from '../copy/collection_size.js';
 import { documentsPerPartition, pickBoundaries, rangesFromBoundaries } from '../copy/partition_planner.js';
-import { exactIdOf } from '../copy/exact_document.js';
+import { exactIdOf } from '../bson/exact_document.js';
 import { PartitionCopier } from '../copy/partition_copier.js';
 import { runCopy, type CopyRunResult } from '../copy/copy_runner.js';
 import { CopyProgress, type CopyProgressListener, type NamespaceTotals } from './copy_progress.js';

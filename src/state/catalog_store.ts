@@ -4,7 +4,7 @@
  */
 import type { Document, MongoClient } from 'mongodb';
 import { internalCollection } from './internal_db.js';
-import { EXACT_BSON_OPTIONS } from '../copy/exact_document.js';
+import { EXACT_BSON_OPTIONS } from '../bson/exact_options.js';
 import type { CollectionKind } from '../catalog/collection_rules.js';
 
 /** One namespace's original definitions. */

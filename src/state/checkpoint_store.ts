@@ -4,7 +4,7 @@
  * events after it are read again (and replayed idempotently), and no event before it is lost.
  */
 import type { Document, MongoClient, Timestamp } from 'mongodb';
-import { EXACT_BSON_OPTIONS } from '../copy/exact_document.js';
+import { EXACT_BSON_OPTIONS } from '../bson/exact_options.js';
 import { internalCollection } from './internal_db.js';
 
 /**

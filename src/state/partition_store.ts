@@ -4,7 +4,7 @@
  */
 import type { Document, MongoClient } from 'mongodb';
 import { internalCollection } from './internal_db.js';
-import { EXACT_BSON_OPTIONS } from '../copy/exact_document.js';
+import { EXACT_BSON_OPTIONS } from '../bson/exact_options.js';
 
 /** Partition progress. */
 export const PARTITION_STATUSES = Object.freeze(['pending', 'copying', 'done'] as const);

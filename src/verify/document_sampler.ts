@@ -7,7 +7,7 @@
  * collation explicitly, which costs the server a sort instead of an `_id` index walk.
  */
 import { BSON, type Collection, type Document } from 'mongodb';
-import { EXACT_BSON_OPTIONS } from '../copy/exact_document.js';
+import { EXACT_BSON_OPTIONS } from '../bson/exact_options.js';
 import { compareRawIds, rawIdElement } from './raw_bson_order.js';
 import { rawDocuments } from './raw_documents.js';
 import type { DocumentSample } from './verify_report.js';
@@ -84,7 +84,7 @@ export function idText(document: Uint8Array): string {
   // The element alone, wrapped in a document of its own, decodes with its exact type.
   const bytes = element.bytes;
   const nameStart = element.valueStart - '_id'.length - 2;
-  const body = bytes.subarray(nameStart, element.valueEnd);
+  const body = bytes.subarray(nameStart, element.end);
   const wrapper = Buffer.alloc(4 + body.length + 1);
   wrapper.writeInt32LE(wrapper.length, 0);
   body.copy(wrapper, 4);

@@ -13,6 +13,7 @@
  * differences are reported, never whether a difference is found (the hashes decide that).
  */
 import { Decimal128 } from 'mongodb';
+import { rawElements, type RawElement } from '../bson/raw_elements.js';
 
 /** BSON element type bytes (https://bsonspec.org/spec.html). */
 const BSON_TYPE = Object.freeze({
@@ -66,37 +67,6 @@ const CANONICAL_RANK: Readonly<Record<number, number>> = Object.freeze({
   [BSON_TYPE.codeWithScope]: 65,
   [BSON_TYPE.maxKey]: 127,
 });
-
-/** One element of a raw document: its type byte, name, and where its value lies in `bytes`. */
-export interface RawElement {
-  readonly type: number;
-  readonly name: string;
-  readonly bytes: Buffer;
-  /** Offset of the value (just after the name's terminating zero). */
-  readonly valueStart: number;
-  /** Offset just past the value. */
-  readonly valueEnd: number;
-}
-
-/** A view of raw BSON bytes as a Buffer, sharing memory. */
-function asBuffer(raw: Uint8Array): Buffer {
-  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-}
-
-/** The elements of the document (or array) that starts at `offset` of `raw`, in byte order. */
-export function* rawElements(raw: Uint8Array, offset = 0): Generator<RawElement> {
-  const bytes = asBuffer(raw);
-  const end = offset + bytes.readInt32LE(offset) - 1;
-  let pos = offset + 4;
-  while (pos < end) {
-    const type = bytes[pos] ?? 0;
-    const nameEnd = bytes.indexOf(0, pos + 1);
-    const valueStart = nameEnd + 1;
-    const valueEnd = valueStart + valueLength(bytes, type, valueStart);
-    yield { type, name: bytes.toString('utf8', pos + 1, nameEnd), bytes, valueStart, valueEnd };
-    pos = valueEnd;
-  }
-}
 
 /** The `_id` element of a raw document, or undefined when it has none. */
 export function rawIdElement(document: Uint8Array): RawElement | undefined {
@@ -181,7 +151,7 @@ function compareBinaries(a: RawElement, b: RawElement): number {
   if (length !== 0) return Math.sign(length);
   const subtype = (a.bytes[a.valueStart + 4] ?? 0) - (b.bytes[b.valueStart + 4] ?? 0);
   if (subtype !== 0) return Math.sign(subtype);
-  return compareBytes(a.bytes.subarray(a.valueStart + 5, a.valueEnd), b.bytes.subarray(b.valueStart + 5, b.valueEnd));
+  return compareBytes(a.bytes.subarray(a.valueStart + 5, a.end), b.bytes.subarray(b.valueStart + 5, b.end));
 }
 
 /** Regular expressions: pattern, then options, each as a C string. */
@@ -190,7 +160,7 @@ function compareRegexes(a: RawElement, b: RawElement): number {
   const bPatternEnd = b.bytes.indexOf(0, b.valueStart);
   const pattern = compareBytes(a.bytes.subarray(a.valueStart, aPatternEnd), b.bytes.subarray(b.valueStart, bPatternEnd));
   if (pattern !== 0) return pattern;
-  return compareBytes(a.bytes.subarray(aPatternEnd + 1, a.valueEnd - 1), b.bytes.subarray(bPatternEnd + 1, b.valueEnd - 1));
+  return compareBytes(a.bytes.subarray(aPatternEnd + 1, a.end - 1), b.bytes.subarray(bPatternEnd + 1, b.end - 1));
 }
 
 /** A numeric value read exactly: integers as bigint, doubles as number, decimals as their double approximation. */
@@ -247,12 +217,12 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 function valueBytes(element: RawElement): Buffer {
-  return element.bytes.subarray(element.valueStart, element.valueEnd);
+  return element.bytes.subarray(element.valueStart, element.end);
 }
 
 /** A string-like value's UTF-8 bytes, without the length prefix and the terminating zero. */
 function stringBytes(element: RawElement): Buffer {
-  return element.bytes.subarray(element.valueStart + 4, element.valueEnd - 1);
+  return element.bytes.subarray(element.valueStart + 4, element.end - 1);
 }
 
 function codeWithScopeCode(element: RawElement): Buffer {
@@ -264,34 +234,3 @@ function codeWithScopeScope(element: RawElement): number {
   return element.valueStart + 8 + element.bytes.readInt32LE(element.valueStart + 4);
 }
 
-/** Size in bytes of a value of `type` starting at `at`. */
-function valueLength(bytes: Buffer, type: number, at: number): number {
-  switch (type) {
-    case BSON_TYPE.double: case BSON_TYPE.date: case BSON_TYPE.timestamp: case BSON_TYPE.int64:
-      return 8;
-    case BSON_TYPE.string: case BSON_TYPE.code: case BSON_TYPE.symbol:
-      return 4 + bytes.readInt32LE(at);
-    case BSON_TYPE.document: case BSON_TYPE.array: case BSON_TYPE.codeWithScope:
-      return bytes.readInt32LE(at);
-    case BSON_TYPE.binary:
-      return 5 + bytes.readInt32LE(at);
-    case BSON_TYPE.undefined: case BSON_TYPE.null: case BSON_TYPE.minKey: case BSON_TYPE.maxKey:
-      return 0;
-    case BSON_TYPE.objectId:
-      return 12;
-    case BSON_TYPE.boolean:
-      return 1;
-    case BSON_TYPE.regex: {
-      const patternEnd = bytes.indexOf(0, at);
-      return bytes.indexOf(0, patternEnd + 1) + 1 - at;
-    }
-    case BSON_TYPE.dbPointer:
-      return 4 + bytes.readInt32LE(at) + 12;
-    case BSON_TYPE.int32:
-      return 4;
-    case BSON_TYPE.decimal128:
-      return 16;
-    default:
-      throw new RangeError(`unknown BSON type 0x${type.toString(16)}`);
-  }
-}

@@ -13,7 +13,8 @@ import {
   ObjectId,
   Timestamp,
 } from 'mongodb';
-import { compareRawIds, rawElements, rawIdElement } from '../../../src/verify/raw_bson_order.js';
+import { compareRawIds, rawIdElement } from '../../../src/verify/raw_bson_order.js';
+import { rawElements } from '../../../src/bson/raw_elements.js';
 
 const withId = (id: unknown): Uint8Array => BSON.serialize({ _id: id });
 
@@ -107,7 +108,7 @@ describe('rawElements', () => {
     const elements = [...rawElements(bytes)];
     expect(elements.map((element) => element.name)).toEqual(['_id', 's', 'd', 'r']);
     expect(elements.map((element) => element.type)).toEqual([0x10, 0x02, 0x03, 0x0b]);
-    expect(elements.at(-1)?.valueEnd).toBe(bytes.length - 1);
-    expect(rawIdElement(bytes)?.valueEnd).toBe(elements[0]?.valueStart === undefined ? -1 : elements[0].valueStart + 4);
+    expect(elements.at(-1)?.end).toBe(bytes.length - 1);
+    expect(rawIdElement(bytes)?.end).toBe(elements[0]?.valueStart === undefined ? -1 : elements[0].valueStart + 4);
   });
 });

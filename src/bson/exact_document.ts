@@ -7,15 +7,9 @@
  * document. Documents with such keys are therefore rebuilt as `Map`s, which bson serializes in insertion order.
  */
 import { BSON, type Document } from 'mongodb';
+import { EXACT_BSON_OPTIONS } from './exact_options.js';
+import { valueLength } from './raw_elements.js';
 
-/** Driver/bson decoding options that keep every value's BSON type. */
-export const EXACT_BSON_OPTIONS = Object.freeze({
-  promoteValues: false,
-  promoteLongs: false,
-  promoteBuffers: false,
-  bsonRegExp: true,
-  useBigInt64: false,
-} as const);
 
 /** What the driver can write byte-identically: a plain object, or a Map where key order needs it. */
 export type ExactDocument = Document | Map<string, unknown>;
@@ -126,25 +120,6 @@ function decodeValue(view: Buffer, type: number, start: number, valueStart: numb
   return Object.values(decoded)[0];
 }
 
-function valueLength(view: Buffer, type: number, at: number): number {
-  switch (type) {
-    case 0x01: case 0x09: case 0x11: case 0x12: return 8;
-    case 0x02: case 0x0d: case 0x0e: return 4 + view.readInt32LE(at);
-    case 0x03: case 0x04: case 0x0f: return view.readInt32LE(at);
-    case 0x05: return 5 + view.readInt32LE(at);
-    case 0x06: case 0x0a: case 0x7f: case 0xff: return 0;
-    case 0x07: return 12;
-    case 0x08: return 1;
-    case 0x0b: {
-      const p = view.indexOf(0, at);
-      return view.indexOf(0, p + 1) + 1 - at;
-    }
-    case 0x0c: return 4 + view.readInt32LE(at) + 12;
-    case 0x10: return 4;
-    case 0x13: return 16;
-    default: throw new Error(`unknown BSON type 0x${type.toString(16)}`);
-  }
-}
 
 /** The decoded `_id` of raw document bytes, with its exact type; undefined when the document has none. */
 export function exactIdOf(raw: Uint8Array): unknown {

@@ -1,5 +1,5 @@
 import { BSON, Binary, Code, DBRef, Decimal128, Double, Int32, Long, ObjectId, type Document } from 'mongodb';
-import { toExactDocument, UnwritableValueError } from '../../../src/copy/exact_document.js';
+import { toExactDocument, UnwritableValueError } from '../../../src/bson/exact_document.js';
 
 /** Serializes a document as the driver would write it. */
 function reserialize(raw: Uint8Array): string {

@@ -4,13 +4,15 @@
  * `toExactDocument`, and the rest is decoded one element at a time with exact types.
  */
 import { BSON } from 'mongodb';
-import { EXACT_BSON_OPTIONS } from '../copy/exact_document.js';
+import { EXACT_BSON_OPTIONS } from './exact_options.js';
 
 /** BSON element types this module names. */
 export const BSON_TYPES = Object.freeze({ document: 0x03, array: 0x04, null: 0x0a } as const);
 
 /** One element of a raw document. */
 export interface RawElement {
+  /** The bytes the element lies in (the whole outer document). */
+  readonly bytes: Buffer;
   readonly name: string;
   readonly type: number;
   /** Offset of the type byte (the element starts here). */
@@ -37,7 +39,7 @@ export function* rawElements(raw: Uint8Array, offset = 0): Generator<RawElement>
     const name = view.toString('utf8', pos + 1, nameEnd);
     const valueStart = nameEnd + 1;
     const valueEnd = valueStart + valueLength(view, type, valueStart);
-    yield { name, type, start: pos, valueStart, end: valueEnd };
+    yield { bytes: view, name, type, start: pos, valueStart, end: valueEnd };
     pos = valueEnd;
   }
 }
@@ -64,7 +66,8 @@ export function elementsByName(raw: Uint8Array, offset = 0): Map<string, RawElem
   return out;
 }
 
-function valueLength(view: Buffer, type: number, at: number): number {
+/** The length of the value of a `type` element starting at `at`. */
+export function valueLength(view: Buffer, type: number, at: number): number {
   switch (type) {
     case 0x01: case 0x09: case 0x11: case 0x12: return 8;
     case 0x02: case 0x0d: case 0x0e: return 4 + view.readInt32LE(at);
