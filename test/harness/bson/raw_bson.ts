@@ -1,4 +1,5 @@
-import { serialize, deserialize, type Document, type DeserializeOptions } from 'bson';
+import { isUtf8 } from 'node:buffer';
+import { Double, Int32, Long, serialize, deserialize, type Document, type DeserializeOptions } from 'bson';
 
 /**
  * Decoding options that keep every BSON value exactly as it was sent: no promotion of Int32/Int64/Double to JS
@@ -97,6 +98,19 @@ export function rawField(doc: Buffer, name: string): RawElement | undefined {
 
 /** Decodes the single value of a raw element (exact types kept). */
 export function decodeElement(doc: Buffer, el: RawElement): unknown {
+  // The usual `_id` types are read directly (every insert decodes its `_id`); the rest through the bson library.
+  const at = el.valueStart;
+  switch (el.type) {
+    case 0x10: return new Int32(doc.readInt32LE(at));
+    case 0x01: return new Double(doc.readDoubleLE(at));
+    case 0x12: return new Long(doc.readInt32LE(at), doc.readInt32LE(at + 4));
+    case 0x02: {
+      const size = doc.readInt32LE(at);
+      const text = doc.subarray(at + 4, at + 3 + size);
+      // Invalid UTF-8 goes the library's way, which refuses it.
+      if (size > 0 && at + 4 + size === el.end && doc[el.end - 1] === 0 && isUtf8(text)) return text.toString('utf8');
+    }
+  }
   const len = el.end - el.start;
   // Wrap the element in a one-element document whose key is "v" and decode that.
   const nameLen = el.valueStart - el.start - 1;

@@ -90,8 +90,15 @@ export class WritePath {
     this.assertWritable(coll.db, op);
     const withId = coll.hasIdIndex ? ensureId(raw) : raw;
     validateDocument(coll, withId, undefined, op);
-    if (coll.hasIdIndex) this.claim(coll, StoredDocument.fromRaw(0, withId).id, op);
-    const { inserted } = coll.insert(withId);
+    let inserted: StoredDocument;
+    if (coll.hasIdIndex) {
+      // Read once, for the claim and the `_id` index both.
+      const id = StoredDocument.idOf(withId);
+      this.claim(coll, id, op);
+      inserted = coll.insert(withId, id).inserted;
+    } else {
+      inserted = coll.insert(withId).inserted;
+    }
     op.transaction?.undoLog.push(() => {
       const current = coll.records.get(inserted.recordId);
       if (current) coll.remove(current);
