@@ -8,7 +8,7 @@
  */
 import { BSON, type Document } from 'mongodb';
 import { EXACT_BSON_OPTIONS } from './exact_options.js';
-import { valueLength } from './raw_elements.js';
+import { decodeElement, rawElements, valueLength, type RawElement } from './raw_elements.js';
 
 
 /** What the driver can write byte-identically: a plain object, or a Map where key order needs it. */
@@ -88,54 +88,20 @@ function isIntegerName(view: Buffer, start: number, end: number): boolean {
  * arrays (their keys are "0", "1", ... in order anyway); scalar values are decoded one element at a time.
  */
 function rebuildInOrder(raw: Uint8Array, offset: number): Map<string, unknown> {
-  const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = new Map<string, unknown>();
-  const size = view.readInt32LE(offset);
-  let pos = offset + 4;
-  const end = offset + size - 1;
-  while (pos < end) {
-    const type = view[pos];
-    const nameEnd = view.indexOf(0, pos + 1);
-    const name = view.toString('utf8', pos + 1, nameEnd);
-    const valueStart = nameEnd + 1;
-    const valueEnd = valueStart + valueLength(view, type, valueStart);
-    out.set(name, decodeValue(view, type, pos, valueStart, valueEnd));
-    pos = valueEnd;
-  }
+  for (const element of rawElements(raw, offset)) out.set(element.name, exactValue(raw, element));
   return out;
 }
 
-function decodeValue(view: Buffer, type: number, start: number, valueStart: number, valueEnd: number): unknown {
-  if (type === 0x03) return rebuildInOrder(view, valueStart);
-  if (type === 0x04) {
-    const items = rebuildInOrder(view, valueStart);
-    return [...items.values()];
-  }
-  // One element wrapped in its own document: bson decodes it with the exact options.
-  const element = view.subarray(start, valueEnd);
-  const wrapper = Buffer.alloc(4 + element.length + 1);
-  wrapper.writeInt32LE(wrapper.length, 0);
-  element.copy(wrapper, 4);
-  const decoded = BSON.deserialize(wrapper, EXACT_BSON_OPTIONS);
-  return Object.values(decoded)[0];
+function exactValue(raw: Uint8Array, element: RawElement): unknown {
+  if (element.type === 0x03) return rebuildInOrder(raw, element.valueStart);
+  if (element.type === 0x04) return [...rebuildInOrder(raw, element.valueStart).values()];
+  return decodeElement(raw, element);
 }
-
 
 /** The decoded `_id` of raw document bytes, with its exact type; undefined when the document has none. */
 export function exactIdOf(raw: Uint8Array): unknown {
-  const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const end = view.readInt32LE(0) - 1;
-  let pos = 4;
-  while (pos < end) {
-    const type = view[pos];
-    const nameEnd = view.indexOf(0, pos + 1);
-    const valueStart = nameEnd + 1;
-    const valueEnd = valueStart + valueLength(view, type, valueStart);
-    if (view.toString('utf8', pos + 1, nameEnd) === '_id') {
-      // An embedded-document _id comes back as a Map: its field order is part of its value.
-      return decodeValue(view, type, pos, valueStart, valueEnd);
-    }
-    pos = valueEnd;
-  }
+  // An embedded-document _id comes back as a Map: its field order is part of its value.
+  for (const element of rawElements(raw)) if (element.name === '_id') return exactValue(raw, element);
   return undefined;
 }
