@@ -175,6 +175,12 @@ export const ERROR_CODES = Object.freeze({
    * *Solution*: let the other process finish; `sync status` shows which host drives the migration.
    */
   STATE_LEASE_LOST: 'STATE-3003',
+  /**
+   * The destination holds no migration with the configured `id`.
+   *
+   * *Solution*: check `id` in the configuration, or start the migration with `sync start`.
+   */
+  STATE_NO_MIGRATION: 'STATE-3004',
 
   /**
    * `sync verify` found differences between the source and the destination (a missing or extra namespace, other

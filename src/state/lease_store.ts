@@ -57,6 +57,11 @@ export class LeaseStore {
     return result.matchedCount === 1;
   }
 
+  /** The current lease of a migration, if any (held or expired). */
+  get(id: string): Promise<LeaseDocument | null> {
+    return this.collection.findOne({ _id: id });
+  }
+
   /** Gives the lease up (at the end of a run), so that the next run need not wait for it to expire. */
   async release(id: string, holder: string): Promise<void> {
     await this.collection.deleteOne({ _id: id, holder });

@@ -6,6 +6,7 @@ import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli_context.js';
 import { configCommand } from './config.js';
 import { startCommand } from './start.js';
+import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
 /** Builds one command module for a context. */
@@ -14,6 +15,7 @@ export type CommandFactory = (context: CliContext) => CommandModule<object, neve
 /** Every top-level command. */
 export const COMMANDS: readonly CommandFactory[] = Object.freeze([
   startCommand as CommandFactory,
+  statusCommand as CommandFactory,
   verifyCommand as CommandFactory,
   configCommand as CommandFactory,
 ]);

@@ -56,6 +56,16 @@ describe('sync start --once with changes between runs', () => {
       const verify = await runSync(['verify', '--config', config]);
       expect({ round, code: verify.code, stdout: verify.stdout }).toMatchObject({ round, code: 0 });
     }
+    const status = await runSync(['status', '--config', config, '--json']);
+    expect(status.code).toBe(0);
+    const { progress } = JSON.parse(status.stdout);
+    expect(progress).toMatchObject({ state: 'RUNNING', phase: 'copied', info: 'change event application', runningOn: null, canCommit: false });
+    expect(progress.totalEventsApplied).toBeGreaterThan(0);
+    expect(progress.lagTimeSeconds).toEqual(expect.any(Number));
+    expect(progress.collectionCopy.documentsCopied).toBe(2000);
+    const text = await runSync(['status', '--config', config]);
+    expect(text.stdout).toContain('Migration "default": RUNNING (change event application)');
+    expect(text.stdout).toContain('app.items');
   }, 120_000);
 });
 
@@ -85,6 +95,8 @@ describe('sync start --once when the source oplog lost the history', () => {
     expect(migration?.state).toBe('FAILED');
     const again = await runSync(['start', '--config', config, '--once']);
     expect(again.code).toBe(4);
+    const status = await runSync(['status', '--config', config]);
+    expect(status.stdout).toMatch(/FAILED[\s\S]*failure \[STATE-3002\][\s\S]*oplog/);
   }, 60_000);
 });
 

@@ -1,0 +1,139 @@
+/**
+ * `sync status`: what a migration is doing, read from the destination's internal database (so it works from any
+ * host, whether a `sync start` process runs or not) and from the source's current cluster time (for the lag).
+ * The progress document uses mongosync's field names so that its users' automation keeps working.
+ */
+import type { MongoClient, Timestamp } from 'mongodb';
+import type { SyncConfig } from '../config/schema.js';
+import { ERROR_CODES, StateError } from '../errors.js';
+import { createClusterClients } from '../topology/clients.js';
+import { connectSide } from '../topology/connect_side.js';
+import { currentClusterTime } from '../topology/deployment.js';
+import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
+import { PartitionStore, type PartitionDocument } from '../state/partition_store.js';
+import { CheckpointStore } from '../state/checkpoint_store.js';
+import { LeaseStore, type LeaseDocument } from '../state/lease_store.js';
+
+/** Copy progress of one namespace. */
+export interface NamespaceCopyStatus {
+  readonly ns: string;
+  readonly partitions: number;
+  readonly partitionsDone: number;
+  readonly documentsCopied: number;
+  readonly bytesCopied: number;
+}
+
+/** The progress document (mongosync's `/api/v1/progress` field names, plus ours after `migrationId`). */
+export interface MigrationProgress {
+  readonly state: MigrationDocument['state'];
+  /** Commit is not available yet in this tool: always false. */
+  readonly canCommit: false;
+  /** Whether applications may write to the destination: false until commit. */
+  readonly canWrite: false;
+  /** What the migration does now, in words. */
+  readonly info: string;
+  /** Seconds between the source's cluster time and the last applied change; null before change application. */
+  readonly lagTimeSeconds: number | null;
+  readonly totalEventsApplied: number;
+  readonly collectionCopy: { readonly estimatedCopiedBytes: number; readonly documentsCopied: number };
+  readonly directionMapping: { readonly Source: string; readonly Destination: string };
+  readonly warnings: readonly string[];
+  readonly migrationId: string;
+  readonly phase: MigrationDocument['phase'];
+  /** Why the migration failed; null unless FAILED. */
+  readonly failure: { readonly code: string; readonly message: string; readonly at: Date } | null;
+  /** The process driving the migration now; null when none holds an unexpired lease. */
+  readonly runningOn: { readonly host: string; readonly pid: number; readonly until: Date } | null;
+  readonly namespaces: readonly NamespaceCopyStatus[];
+}
+
+/** The pure assembly of the progress document from what the stores hold. */
+export function buildProgress(input: {
+  migration: MigrationDocument;
+  partitions: readonly PartitionDocument[];
+  eventsApplied: number;
+  appliedClusterTime: Timestamp | undefined;
+  sourceClusterTime: Timestamp | undefined;
+  lease: LeaseDocument | null;
+  now: Date;
+}): MigrationProgress {
+  const { migration, partitions, lease, now } = input;
+  const byNs = new Map<string, NamespaceCopyStatus>();
+  for (const p of partitions) {
+    const ns = `${p.db}.${p.coll}`;
+    const current = byNs.get(ns) ?? { ns, partitions: 0, partitionsDone: 0, documentsCopied: 0, bytesCopied: 0 };
+    byNs.set(ns, {
+      ns,
+      partitions: current.partitions + 1,
+      partitionsDone: current.partitionsDone + (p.status === 'done' ? 1 : 0),
+      documentsCopied: current.documentsCopied + p.docsCopied,
+      bytesCopied: current.bytesCopied + p.bytesCopied,
+    });
+  }
+  const namespaces = [...byNs.values()].sort((a, b) => a.ns.localeCompare(b.ns));
+  const lagTimeSeconds = input.appliedClusterTime && input.sourceClusterTime
+    ? Math.max(0, input.sourceClusterTime.high - input.appliedClusterTime.high)
+    : null;
+  const running = lease !== null && lease.expiresAt.getTime() > now.getTime();
+  const info = migration.state === 'FAILED'
+    ? 'failed'
+    : migration.phase !== 'copied'
+      ? `initial sync: ${migration.phase}`
+      : input.appliedClusterTime ? 'change event application' : 'copy complete';
+  return {
+    state: migration.state,
+    canCommit: false,
+    canWrite: false,
+    info,
+    lagTimeSeconds,
+    totalEventsApplied: input.eventsApplied,
+    collectionCopy: {
+      estimatedCopiedBytes: namespaces.reduce((n, s) => n + s.bytesCopied, 0),
+      documentsCopied: namespaces.reduce((n, s) => n + s.documentsCopied, 0),
+    },
+    directionMapping: { Source: migration.sourceIdentity, Destination: migration.destinationIdentity },
+    warnings: [],
+    migrationId: migration._id,
+    phase: migration.phase,
+    failure: migration.failure ?? null,
+    runningOn: running ? { host: lease!.host, pid: lease!.pid, until: lease!.expiresAt } : null,
+    namespaces,
+  };
+}
+
+/** Reads the progress of the configured migration. Throws a StateError when the destination holds none. */
+export async function readMigrationStatus(config: SyncConfig, now: () => Date = () => new Date()): Promise<MigrationProgress> {
+  const clients = createClusterClients(config.source.uri, config.destination.uri);
+  try {
+    await connectSide(clients.destination, 'destination');
+    const migration = await new MigrationStore(clients.destination).get(config.id);
+    if (!migration) {
+      throw new StateError(ERROR_CODES.STATE_NO_MIGRATION, `The destination holds no migration "${config.id}".`, {
+        hint: 'Check `id` in the configuration, or start the migration with `sync start`.',
+      });
+    }
+    const [partitions, checkpoint, lease] = await Promise.all([
+      new PartitionStore(clients.destination).list(config.id),
+      new CheckpointStore(clients.destination).load(config.id),
+      new LeaseStore(clients.destination).get(config.id),
+    ]);
+    const sourceClusterTime = checkpoint ? await sourceTime(clients.source) : undefined;
+    return buildProgress({
+      migration, partitions, lease, now: now(),
+      eventsApplied: checkpoint?.eventsApplied ?? 0,
+      appliedClusterTime: checkpoint?.point.clusterTime,
+      sourceClusterTime,
+    });
+  } finally {
+    await clients.close();
+  }
+}
+
+/** The source's cluster time, or undefined when it cannot be reached (status still reports the rest). */
+async function sourceTime(source: MongoClient): Promise<Timestamp | undefined> {
+  try {
+    return await currentClusterTime(source);
+  } catch {
+    return undefined;
+  }
+}
