@@ -70,7 +70,7 @@ export function selectDocuments(
 ): StoredDocument[] {
   const hasSort = sort !== undefined && Object.keys(sort).length > 0;
   const source = planQuery(collection, filter, undefined, {}, options).source;
-  const accept = (d: StoredDocument): boolean => matcher.matches(d.doc);
+  const accept = (d: StoredDocument): boolean => matcher.matches(d.decode());
   if (!hasSort) return source.take(limit > 0 ? limit : Infinity, accept);
   const all = source.take(Infinity, accept);
   const compare = compileSort(sort, options);

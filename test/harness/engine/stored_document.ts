@@ -4,6 +4,9 @@ import { EXACT_DECODE, RawBson, rawField, decodeElement } from '../bson/raw_bson
 /** Marks an `_id` not read from the bytes yet. */
 const UNREAD: unique symbol = Symbol('unread');
 
+/** The document {@link StoredDocument.decode} decoded last. */
+let lastDecoded: { stored: StoredDocument; doc: Document } | undefined;
+
 /**
  * One document of a collection, kept as the exact bytes it was written with. The decoded form is made on first use
  * (query matching, updates) and cached; the bytes are what every read returns.
@@ -35,10 +38,22 @@ export class StoredDocument {
     return this.idValue;
   }
 
-  /** The decoded document; callers must not mutate it. */
+  /** The decoded document, cached for later uses; callers must not mutate it. */
   get doc(): Document {
     this.decoded ??= deserialize(this.raw, EXACT_DECODE);
     return this.decoded;
+  }
+
+  /**
+   * The decoded document without caching it (the cached one when there is one): for a scan that looks at each
+   * document once, so that reading a collection does not leave a decoded copy of it on the heap.
+   */
+  decode(): Document {
+    if (this.decoded) return this.decoded;
+    // One document is often looked at several times in a row (each index's keys, then the filter): the last one
+    // decoded is kept, a single slot shared by all documents.
+    if (lastDecoded?.stored !== this) lastDecoded = { stored: this, doc: deserialize(this.raw, EXACT_DECODE) };
+    return lastDecoded.doc;
   }
 
   get size(): number {

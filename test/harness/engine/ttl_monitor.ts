@@ -44,8 +44,9 @@ export function expiredDocuments(collection: Collection, nowMs: number): StoredD
   const expired: StoredDocument[] = [];
   for (const doc of collection.naturalOrder()) {
     for (const rule of rules) {
-      const at = expiryTime(doc.doc, rule.field, rule.seconds);
-      if (at !== undefined && at <= nowMs && (!rule.partial || rule.partial(doc.doc))) {
+      const decoded = doc.decode();
+      const at = expiryTime(decoded, rule.field, rule.seconds);
+      if (at !== undefined && at <= nowMs && (!rule.partial || rule.partial(decoded))) {
         expired.push(doc);
         break;
       }

@@ -19,8 +19,12 @@ import { asDouble, isNumber } from './numeric.js';
 /** What stages need from the command: the server (other collections, stats), the database and the write path. */
 export type PipelineContext = Pick<CommandContext, 'server' | 'db'> & Partial<Pick<CommandContext, 'writes' | 'op'>>;
 
-/** A compiled pipeline: documents in, documents out. `variables` are the run's `$$NOW`, `let` values, ... */
-export type CompiledPipeline = (docs: Document[], variables?: Variables) => Document[];
+/**
+ * A compiled pipeline: documents in, documents out. `variables` are the run's `$$NOW`, `let` values, ... The input
+ * is read lazily: not at all when the first stage makes its own documents ($collStats, $documents, ...), one
+ * document at a time through a first `$match`, so that only the matching documents are held.
+ */
+export type CompiledPipeline = (docs: Iterable<Document>, variables?: Variables) => Document[];
 
 /** Options of {@link compilePipeline}. */
 export interface PipelineOptions {
@@ -78,13 +82,34 @@ export function compilePipeline(stages: Document[], ctx?: PipelineContext, optio
     }
   });
   const compiled = stages.map((stage, i) => compileStage(names[i], stage[names[i]], ctx, options));
+  const ignoresInput = names.length > 0 && INPUT_FREE.has(names[0]);
+  const leadingMatch = names[0] === '$match' ? (compiled[0] as MatchStage) : undefined;
   return (docs, variables) => {
     const base = variables ?? baseVariables(ctx);
-    let current = docs;
-    for (const stage of compiled) current = stage(current, base);
+    let current: Document[];
+    let next = 0;
+    if (ignoresInput) {
+      current = [];
+    } else if (Array.isArray(docs)) {
+      current = docs;
+    } else if (leadingMatch) {
+      const predicate = leadingMatch.predicateFor(base);
+      current = [];
+      for (const doc of docs) if (predicate(doc)) current.push(doc);
+      next = 1;
+    } else {
+      current = [...docs];
+    }
+    for (; next < compiled.length; next++) current = compiled[next](current, base);
     return current;
   };
 }
+
+/** First stages that make their own documents and never read their input. */
+const INPUT_FREE = new Set(['$collStats', '$indexStats', '$documents', '$currentOp', '$listLocalSessions']);
+
+/** A `$match` stage, which also gives its predicate so that a run can filter its input as it reads it. */
+type MatchStage = StageFunction & { predicateFor(base: Variables): (doc: Document) => boolean };
 
 /** Code of "stage not permitted in a change stream pipeline" (ErrorCodes::IllegalOperation in mongod 7.0). */
 const ERR_CHANGE_STREAM_STAGE = 20;
@@ -163,13 +188,18 @@ function compileMatch(spec: unknown, variableNames: string[]): StageFunction {
   let lastBase: Variables | undefined;
   let lastPredicate = fixed;
   const usesVariables = JSON.stringify(filter).includes('$$');
-  return (docs, base) => {
+  const predicateFor = (base: Variables) => {
     if (usesVariables && base !== lastBase) {
       lastBase = base;
       lastPredicate = compileFilter(filter, { variables: userVariables(base) });
     }
-    return docs.filter((doc) => lastPredicate(doc));
+    return lastPredicate;
   };
+  const stage: StageFunction = (docs, base) => {
+    const predicate = predicateFor(base);
+    return docs.filter((doc) => predicate(doc));
+  };
+  return Object.assign(stage, { predicateFor });
 }
 
 /** The variables a filter's $expr may read ($$NOW and friends are supplied by the expression evaluator too). */
@@ -371,13 +401,19 @@ const STORED = new WeakMap<Document, StoredDocument>();
 
 /** A collection's documents decoded, in natural order. */
 export function collectionDocuments(collection: Collection): Document[] {
-  const out: Document[] = [];
+  return [...scanDocuments(collection)];
+}
+
+/**
+ * A collection's documents decoded one at a time as they are read, in natural order. They are not cached on the
+ * stored documents: a pipeline holds only those it keeps, and nothing once it is done.
+ */
+export function* scanDocuments(collection: Collection): Generator<Document> {
   for (const [, stored] of collection.records.entries()) {
-    const doc = stored.doc;
+    const doc = stored.decode();
     STORED.set(doc, stored);
-    out.push(doc);
+    yield doc;
   }
-  return out;
 }
 
 /**

@@ -6,7 +6,7 @@ import { isNumeric, toNumber } from '../bson_order.js';
 import { cursorReply, numberArg } from '../../commands/cursor_reply.js';
 import { isObject, type Variables } from './expression_core.js';
 import { assertVariableName, compileExpression, rootVariables } from './expression.js';
-import { baseVariables, collectionDocuments, compilePipeline, rawResult } from './pipeline.js';
+import { baseVariables, compilePipeline, rawResult, scanDocuments } from './pipeline.js';
 import { AggregateCursor } from './aggregate_cursor.js';
 
 /** Stages that read no collection and may run with `aggregate: 1`. */
@@ -73,7 +73,7 @@ export function runPipelineOn(
   const stages = [...(resolved?.viewPipeline ?? []), ...pipeline];
   const letValues = options.letValues ?? {};
   const compiled = compilePipeline(stages, ctx, { variableNames: Object.keys(letValues), collection: resolved?.name });
-  const input = resolved?.collection ? collectionDocuments(resolved.collection) : [];
+  const input = resolved?.collection ? scanDocuments(resolved.collection) : [];
   const output = compiled(input, baseVariables(ctx, letValues));
   const transform = options.transform;
   const results = transform ? output.map((doc) => transform(doc)) : output.map(rawResult);

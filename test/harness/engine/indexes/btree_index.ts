@@ -30,7 +30,8 @@ export class UniqueIndex implements IndexMaintainer {
   }
 
   private keysOf(doc: StoredDocument): IndexKey[] {
-    return this.covers(doc.doc) ? extractIndexKeys(doc.doc, this.keyPattern) : [];
+    const decoded = doc.decode();
+    return this.covers(decoded) ? extractIndexKeys(decoded, this.keyPattern) : [];
   }
 
   checkInsert(doc: StoredDocument, replacing?: StoredDocument): void {
@@ -89,7 +90,7 @@ export class CatalogOnlyIndex implements IndexMaintainer {
 
   /** A btree index still refuses documents it could not index (parallel arrays of a compound key). */
   checkInsert(doc: StoredDocument): void {
-    if (this.checksKeys) extractIndexKeys(doc.doc, this.spec.key as Document);
+    if (this.checksKeys) extractIndexKeys(doc.decode(), this.spec.key as Document);
   }
 
   add(): void {}

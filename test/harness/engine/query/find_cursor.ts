@@ -61,8 +61,14 @@ export class FindCursor implements ServerCursor {
       // Take as many as the byte budget probably allows, judged by the sizes seen so far (at least one).
       const averageSize = out.length ? bytes / out.length : 16 * 1024;
       const want = Math.max(1, Math.min(max - out.length, 1000, Math.floor((BATCH_BYTES_LIMIT - bytes) / averageSize)));
+      // Documents decoded for the filter are projected from the same decoding.
+      const filtered = residual && projector ? new Map<StoredDocument, Document>() : undefined;
       const docs = this.source.take(want, (d: StoredDocument) => {
-        if (residual && !residual(d.doc)) return false;
+        if (residual) {
+          const decoded = d.decode();
+          if (!residual(decoded)) return false;
+          filtered?.set(d, decoded);
+        }
         if (this.skipped < skip) {
           this.skipped++;
           return false;
@@ -70,7 +76,7 @@ export class FindCursor implements ServerCursor {
         return true;
       });
       for (const d of docs) {
-        out.push(projector ? projector(d.doc) : d.toRaw());
+        out.push(projector ? projector(filtered?.get(d) ?? d.decode()) : d.toRaw());
         bytes += d.size;
       }
       if (bytes >= BATCH_BYTES_LIMIT) break;

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { Collection } from '../collection.js';
+import type { StoredDocument } from '../stored_document.js';
 import { canonicalRank } from '../bson_order.js';
 import { IdRangeScan, MaterializedSource, NaturalScan, type DocumentSource, type IdBounds } from './document_source.js';
 import { compileFilter, type DocumentPredicate, type FilterOptions } from './filter.js';
@@ -41,12 +42,18 @@ export function planQuery(
   const idPlan = collection.hasIdIndex && !naturalSort && !filterOptions.collation ? idBounds(filter) : undefined;
   const predicate = compileFilter(filter, filterOptions);
   if (sortKeys.length > 0 && !naturalSort && !idSort) {
-    const matching: import('../stored_document.js').StoredDocument[] = [];
+    // Each document is decoded once, for the filter and the sort, and not kept once the sort is done.
+    const decoded = new Map<StoredDocument, Document>();
     const scan = idPlan ? new IdRangeScan(collection, idPlan.bounds) : new NaturalScan(collection);
-    for (const doc of scan.take(Infinity, (d) => predicate(d.doc))) matching.push(doc);
+    const matching = scan.take(Infinity, (d) => {
+      const doc = d.decode();
+      if (!predicate(doc)) return false;
+      decoded.set(d, doc);
+      return true;
+    });
     const compare = compileSort(sort!, filterOptions);
-    matching.sort((a, b) => compare(a.doc, b.doc));
-    return { source: new MaterializedSource(matching), residual: undefined };
+    const sorted = matching.map((stored) => ({ stored, doc: decoded.get(stored)! })).sort((a, b) => compare(a.doc, b.doc));
+    return { source: new MaterializedSource(sorted.map((entry) => entry.stored)), residual: undefined };
   }
   const reverse = sortKeys.length === 1 && Number(sort![sortKeys[0]]) < 0;
   if (idPlan || idSort) {

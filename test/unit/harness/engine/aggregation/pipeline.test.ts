@@ -179,3 +179,35 @@ describe('applyUpdatePipeline', () => {
     expect(codeOf(() => applyUpdatePipeline({}, [{ $match: {} }]))).toBe(72);
   });
 });
+
+describe('compilePipeline: lazy input', () => {
+  /** An input that records how many documents were read from it. */
+  function counted(docs: Document[]): { input: Iterable<Document>; read: () => number } {
+    let read = 0;
+    return {
+      input: (function* () {
+        for (const doc of docs) {
+          read++;
+          yield doc;
+        }
+      })(),
+      read: () => read,
+    };
+  }
+
+  it('reads nothing when the first stage makes its own documents', () => {
+    const { input, read } = counted(people);
+    expect(compilePipeline([{ $documents: [{ a: int(1) }] }])(input)).toEqual([{ a: int(1) }]);
+    expect(read()).toBe(0);
+  });
+
+  it.each<[string, Document[]]>([
+    ['a first $match', [{ $match: { age: { $gte: 30 } } }, { $project: { name: 1 } }]],
+    ['a first $match using $$NOW', [{ $match: { $expr: { $lt: ['$age', { $year: '$$NOW' }] } } }, { $sort: { name: -1 } }]],
+    ['a first stage other than $match', [{ $project: { name: 1 } }, { $limit: 2 }]],
+  ])('gives the same results from a lazy input as from an array with %s', (_name, stages) => {
+    const { input, read } = counted(people);
+    expect(compilePipeline(stages)(input)).toEqual(run(stages, people));
+    expect(read()).toBe(people.length);
+  });
+});
