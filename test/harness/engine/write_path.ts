@@ -204,6 +204,7 @@ export function ensureId(raw: Buffer): Buffer {
   for (const el of rawElements(raw)) {
     if (el.name === '_id') {
       assertValidIdType(el.type);
+      if (el.type === 0x03) assertNoDollarFields(raw, el.valueStart);
       if (first) return raw;
       const idBytes = raw.subarray(el.start, el.end);
       return Buffer.concat([raw.subarray(0, 4), idBytes, raw.subarray(4, el.start), raw.subarray(el.end)]);
@@ -219,6 +220,16 @@ export function ensureId(raw: Buffer): Buffer {
 
 /** BSON types that mongod refuses as `_id` (fixDocumentForInsert), with the type name its message uses. */
 const INVALID_ID_TYPES: Readonly<Record<number, string>> = Object.freeze({ 0x04: 'an array', 0x0b: 'a regex', 0x06: 'a undefined' });
+
+/** mongod's storage validation: no '$'-prefixed field anywhere inside an embedded-document `_id`. */
+function assertNoDollarFields(raw: Buffer, offset: number): void {
+  for (const el of rawElements(raw, offset)) {
+    if (el.name.startsWith('$')) {
+      throw new CommandError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${el.name} is not valid for storage.`);
+    }
+    if (el.type === 0x03 || el.type === 0x04) assertNoDollarFields(raw, el.valueStart);
+  }
+}
 
 function assertValidIdType(type: number): void {
   const name = INVALID_ID_TYPES[type];
