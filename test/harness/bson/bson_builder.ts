@@ -12,6 +12,9 @@ const TYPE = Object.freeze({
   int64: 0x12,
 } as const);
 
+/** Size of the slabs finished documents are cut from. */
+const SLAB_BYTES = 256 * 1024;
+
 /**
  * Writes one BSON document at a time into a scratch buffer that is reused from one document to the next, for the
  * write path's hot spots (an oplog entry per write) where building an object and serializing it cost more than the
@@ -24,6 +27,8 @@ const TYPE = Object.freeze({
 export class BsonBuilder {
   private buf: Buffer;
   private pos = 0;
+  private slab: Buffer = Buffer.alloc(0);
+  private slabUsed = 0;
   /** Offsets of the length prefixes of the documents still open, innermost last. */
   private readonly open: number[] = [];
 
@@ -42,19 +47,17 @@ export class BsonBuilder {
   /** Closes the top-level document and returns a copy of its bytes (the scratch buffer is reused). */
   finish(): Buffer {
     this.closeDocument();
-    const out = Buffer.allocUnsafe(this.pos);
+    const out = this.allocate(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
     return out;
   }
 
   string(name: string, value: string): this {
     this.head(TYPE.string, name);
-    const length = Buffer.byteLength(value, 'utf8');
-    this.reserve(length + 5);
-    this.buf.writeInt32LE(length + 1, this.pos);
+    const start = this.pos;
     this.pos += 4;
-    this.pos += this.buf.write(value, this.pos, 'utf8');
-    this.buf[this.pos++] = 0;
+    this.text(value);
+    this.buf.writeInt32LE(this.pos - start - 4, start);
     return this;
   }
 
@@ -135,12 +138,49 @@ export class BsonBuilder {
   }
 
   private head(type: number, name: string): this {
-    const length = Buffer.byteLength(name, 'utf8');
-    this.reserve(length + 2);
+    this.reserve(1);
     this.buf[this.pos++] = type;
-    this.pos += this.buf.write(name, this.pos, 'utf8');
-    this.buf[this.pos++] = 0;
+    this.text(name);
     return this;
+  }
+
+  /** Writes a string's UTF-8 bytes and a terminating 0 (field names and string values alike). */
+  private text(value: string): void {
+    const n = value.length;
+    this.reserve(n + 5);
+    // Names and namespaces are short ASCII: copying their characters beats a call into the UTF-8 encoder.
+    if (n <= 64) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        this.buf[this.pos + i] = c;
+      }
+      if (i === n) {
+        this.pos += n;
+        this.buf[this.pos++] = 0;
+        return;
+      }
+    }
+    this.reserve(Buffer.byteLength(value, 'utf8') + 1);
+    this.pos += this.buf.write(value, this.pos, 'utf8');
+    this.buf[this.pos++] = 0;
+  }
+
+  /**
+   * Memory for a finished document: a slice of a slab shared by the next documents (Node's own pool is 8 KiB, one
+   * pool per few oplog entries), or its own buffer when it is large.
+   */
+  private allocate(bytes: number): Buffer {
+    if (bytes > SLAB_BYTES / 8) return Buffer.allocUnsafeSlow(bytes);
+    if (this.slabUsed + bytes > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const out = this.slab.subarray(this.slabUsed, this.slabUsed + bytes);
+    // Keep each document 8-byte aligned, as Node's pool does.
+    this.slabUsed += (bytes + 7) & ~7;
+    return out;
   }
 
   private writeWords(low: number, high: number): void {

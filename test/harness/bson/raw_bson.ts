@@ -92,8 +92,32 @@ export function rawArrayDocuments(doc: Buffer, name: string): RawBson[] | undefi
 
 /** The raw bytes of the embedded document field `name`, or undefined when absent or not a document. */
 export function rawField(doc: Buffer, name: string): RawElement | undefined {
+  if (name === '_id') {
+    const first = leadingIdElement(doc);
+    if (first) return first;
+  }
   for (const el of rawElements(doc)) if (el.name === name) return el;
   return undefined;
+}
+
+/**
+ * The `_id` element when it is the document's first (where stored documents keep it), read without scanning;
+ * undefined otherwise, or when anything is malformed (the general reader then reports it).
+ */
+export function leadingIdElement(doc: Buffer): RawElement | undefined {
+  if (doc.length < 10 || doc[5] !== 0x5f || doc[6] !== 0x69 || doc[7] !== 0x64 || doc[8] !== 0) return undefined;
+  const size = doc.readInt32LE(0);
+  const stop = size - 1;
+  if (size < 5 || size > doc.length || doc[stop] !== 0 || stop <= 9) return undefined;
+  const type = doc[4];
+  let end: number;
+  try {
+    end = 9 + valueSize(doc, type, 9);
+  } catch {
+    return undefined;
+  }
+  if (end > stop) return undefined;
+  return { name: '_id', type, start: 4, valueStart: 9, end };
 }
 
 /** Decodes the single value of a raw element (exact types kept). */

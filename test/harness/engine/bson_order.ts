@@ -128,6 +128,9 @@ function subtypeOf(v: Binary | Uint8Array): number {
  * element. Returns a negative number, zero or a positive number.
  */
 export function compareValues(a: unknown, b: unknown): number {
+  // The usual `_id` index comparisons first: two Int32 or two strings (same result as the general path).
+  if (a instanceof Int32 && b instanceof Int32) return a.value === b.value ? 0 : a.value < b.value ? -1 : 1;
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   const ra = canonicalRank(a);
   const rb = canonicalRank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;

@@ -3,7 +3,7 @@ import type { Collection, CollectionOptions } from './collection.js';
 import { StoredDocument } from './stored_document.js';
 import type { ServerState } from './server_state.js';
 import type { Transaction } from './transactions.js';
-import { RawBson, rawElements } from '../bson/raw_bson.js';
+import { leadingIdElement, RawBson, rawElements } from '../bson/raw_bson.js';
 import { CommandError } from '../errors.js';
 import { TERM } from './oplog.js';
 import { validateDocument } from './validation.js';
@@ -200,6 +200,11 @@ export class WritePath {
  * fixDocumentForInsert does), or a new ObjectId `_id` prepended when it has none. Otherwise the same bytes.
  */
 export function ensureId(raw: Buffer): Buffer {
+  const leading = leadingIdElement(raw);
+  if (leading) {
+    assertValidIdType(leading.type);
+    return raw;
+  }
   let first = true;
   for (const el of rawElements(raw)) {
     if (el.name === '_id') {

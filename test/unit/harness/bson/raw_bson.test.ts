@@ -1,5 +1,5 @@
 import { Binary, Decimal128, deserialize, Double, Int32, Long, ObjectId, serialize } from 'bson';
-import { decodeElement, EXACT_DECODE, rawField } from '../../../harness/bson/raw_bson.js';
+import { decodeElement, EXACT_DECODE, leadingIdElement, rawElements, rawField } from '../../../harness/bson/raw_bson.js';
 
 /** The `_id` element of a one-field document, decoded by decodeElement and by the library. */
 function bothWays(bytes: Buffer): [unknown, unknown] {
@@ -30,5 +30,35 @@ describe('decodeElement', () => {
     bytes[bytes.indexOf('ab') + 1] = 0xff;
     expect(() => deserialize(bytes, EXACT_DECODE)).toThrow();
     expect(() => decodeElement(bytes, rawField(bytes, '_id')!)).toThrow();
+  });
+});
+
+describe('leadingIdElement', () => {
+  const bytes = (doc: object) => Buffer.from(serialize(doc));
+  it.each<[string, Buffer]>([
+    ['an int _id', bytes({ _id: new Int32(1), a: 1 })],
+    ['a string _id', bytes({ _id: 'key', a: 1 })],
+    ['a document _id', bytes({ _id: { b: 1 }, a: 1 })],
+    ['an _id alone', bytes({ _id: 1.5 })],
+  ])('reads %s first as the element reader does', (_name, doc) => {
+    expect(leadingIdElement(doc)).toEqual(rawElements(doc).next().value);
+    expect(rawField(doc, '_id')).toEqual(rawElements(doc).next().value);
+  });
+
+  it.each<[string, Buffer]>([
+    ['an _id not first', bytes({ a: 1, _id: 2 })],
+    ['no _id', bytes({ a: 1 })],
+    ['a first field _idx', bytes({ _idx: 1, _id: 2 })],
+    ['an empty document', bytes({})],
+    ['a truncated document', bytes({ _id: 'key', a: 1 }).subarray(0, 12)],
+  ])('gives nothing for %s', (_name, doc) => {
+    expect(leadingIdElement(doc)).toBeUndefined();
+  });
+
+  it('leaves a document whose _id overruns it to the element reader, which refuses it', () => {
+    const doc = bytes({ _id: 'key' });
+    doc.writeInt32LE(100, 9); // the string's length
+    expect(leadingIdElement(doc)).toBeUndefined();
+    expect(() => rawField(doc, '_id')).toThrow(RangeError);
   });
 });
