@@ -12,7 +12,7 @@
  *
  * A failed write (other than a best-effort one) stops the pool: every later call rejects with that error.
  */
-import { MongoBulkWriteError, MongoInvalidArgumentError, MongoServerError, type AnyBulkWriteOperation, type Document, type MongoClient } from 'mongodb';
+import { MongoBulkWriteError, MongoInvalidArgumentError, MongoNetworkError, MongoServerError, type AnyBulkWriteOperation, type Document, type MongoClient } from 'mongodb';
 import type { Namespace } from '../catalog/namespace.js';
 import type { DocumentWrite } from './event_translation.js';
 import { combineWrites, type KeyedWrite } from './write_routing.js';
@@ -124,7 +124,8 @@ export class ChangeApplier {
       try {
         await this.writeBatch(batch);
       } catch (error) {
-        this.failure = error;
+        // The first failure is the cause; the writers failing after it usually fail because of it (a cleared pool).
+        this.failure ??= error;
         this.notify();
         this.onFailure(error);
         return;
@@ -161,7 +162,7 @@ export class ChangeApplier {
     } catch (error) {
       if (isDocumentAtSizeLimit(error)) return this.writeOneByOne(ns, writes);
       const failedAt = bestEffortFailure(error, writes);
-      if (failedAt === undefined) throw error;
+      if (failedAt === undefined) throw withNetworkClass(error);
       // An ordered bulk stops at its first error: the writes after a failed best-effort update still apply.
       await this.bulkWrite(ns, writes.slice(failedAt + 1));
     }
@@ -190,6 +191,23 @@ export class ChangeApplier {
  */
 function isDocumentAtSizeLimit(error: unknown): boolean {
   return error instanceof MongoInvalidArgumentError && /larger than the maximum size/.test(error.message);
+}
+
+/**
+ * The driver's bulk API wraps the failure of a whole command (not a write error) into a MongoBulkWriteError, which is
+ * a MongoServerError: a network error or a cleared connection pool (after another operation's ShutdownInProgress or
+ * NotWritablePrimary) then loses its class and would fail the migration as if the server had refused the write,
+ * instead of being retried from the checkpoint. The wrapper copies the network error's own fields, so its
+ * `beforeHandshake` field (set on every MongoNetworkError) tells it apart; it becomes a MongoNetworkError again, with
+ * the same labels and the wrapper as its cause.
+ */
+export function withNetworkClass(error: unknown): unknown {
+  if (!(error instanceof MongoBulkWriteError) || error.writeConcernError !== undefined || !('beforeHandshake' in error)) return error;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (writeErrors.length > 0) return error;
+  const network = new MongoNetworkError(error.message, { cause: error });
+  for (const label of error.errorLabels) network.addErrorLabel(label);
+  return network;
 }
 
 /** The index of the failed write when the only error is a best-effort update's write error, else undefined. */
