@@ -21,7 +21,7 @@ export const commitTransaction: CommandDefinition = {
     const namespaces = new Set<string>(txn.operations.map((op) => String(op.ns)));
     for (const o of packApplyOps(txn.operations)) {
       const stored = oplog.append({ op: 'c', ns: 'admin.$cmd', o, lsid: txn.lsid, txnNumber: Long.fromBigInt(txn.txnNumber), prevOpTime });
-      prevOpTime = { ts: stored.doc.ts, t: stored.doc.t };
+      prevOpTime = { ts: stored.field('ts'), t: stored.field('t') };
     }
     txn.markCommitted();
     for (const ns of namespaces) notifier.notify(ns);

@@ -31,11 +31,11 @@ export const replSetGetStatus: CommandDefinition = {
     }
     const { server } = ctx;
     const last = server.oplog.last();
-    const ts = (last?.doc.ts as Timestamp | undefined) ?? server.clock.current();
-    const wall = (last?.doc.wall as Date | undefined) ?? new Date(ts.high * 1000);
+    const ts = (last?.field('ts') as Timestamp | undefined) ?? server.clock.current();
+    const wall = (last?.field('wall') as Date | undefined) ?? new Date(ts.high * 1000);
     const opTime = { ts, t: TERM };
     const first = server.oplog.first();
-    const startOpTime = { ts: (first?.doc.ts as Timestamp | undefined) ?? ts, t: TERM };
+    const startOpTime = { ts: (first?.field('ts') as Timestamp | undefined) ?? ts, t: TERM };
     const uptimeSeconds = Math.floor((Date.now() - server.startedAt.getTime()) / 1000);
     return {
       set: server.options.replSetName,

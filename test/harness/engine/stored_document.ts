@@ -56,6 +56,16 @@ export class StoredDocument {
     return lastDecoded.doc;
   }
 
+  /**
+   * One top-level field's value, read from the bytes without decoding the rest (or from the decoded form when it is
+   * cached): an oplog entry's `ts` or `wall`, where decoding the whole entry would decode the document inside it.
+   */
+  field(name: string): unknown {
+    if (this.decoded) return this.decoded[name];
+    const el = rawField(this.raw, name);
+    return el ? decodeElement(this.raw, el) : undefined;
+  }
+
   get size(): number {
     return this.raw.length;
   }

@@ -124,7 +124,7 @@ export class ChangeStreamCursor implements ServerCursor {
     for (const entry of this.state.oplog.collection.naturalOrder(this.position)) {
       this.readEntry(entry);
       this.position = entry.recordId;
-      if (this.pending.length === 0 && !this.mustFind) this.advanceTo(highWaterMarkToken(entry.doc.ts as Timestamp));
+      if (this.pending.length === 0 && !this.mustFind) this.advanceTo(highWaterMarkToken(entry.field('ts') as Timestamp));
       take();
       if (this.pending.length || this.invalidated || out.length >= max || bytes >= BATCH_BYTES_LIMIT) return;
     }
@@ -138,7 +138,7 @@ export class ChangeStreamCursor implements ServerCursor {
   private readEntry(entry: StoredDocument): void {
     const { scope, showExpandedEvents } = this.options;
     const options = { showExpandedEvents };
-    const events = eventsFromOplogEntry(entry.raw, entry.doc, scope, options, this.partialTransactionEntries(entry));
+    const events = eventsFromOplogEntry(entry.raw, entry.decode(), scope, options, this.partialTransactionEntries(entry));
     for (const event of events) {
       const invalidates = invalidatesStream(event, scope);
       const candidates: { token: { _data: string }; render: () => Document }[] = [
@@ -184,15 +184,17 @@ export class ChangeStreamCursor implements ServerCursor {
    * `entry`, oldest first: they are found back in the oplog by session and transaction number.
    */
   private partialTransactionEntries(entry: StoredDocument): OplogEntryView[] {
-    const o = entry.doc.o as Document | undefined;
-    if (entry.doc.op !== 'c' || !o || !Array.isArray(o.applyOps) || o.count === undefined) return [];
+    // Entries are decoded without caching them: a stream reads each once, and the oplog is large.
+    const last = entry.decode();
+    const o = last.o as Document | undefined;
+    if (last.op !== 'c' || !o || !Array.isArray(o.applyOps) || o.count === undefined) return [];
     const total = Number(o.count);
     let seen = o.applyOps.length;
     const out: OplogEntryView[] = [];
     for (const earlier of this.state.oplog.collection.naturalOrder(entry.recordId, true)) {
       if (seen >= total) break;
-      const d = earlier.doc;
-      if (d.op !== 'c' || d.o?.partialTxn !== true || !valuesEqual(d.lsid, entry.doc.lsid) || !valuesEqual(d.txnNumber, entry.doc.txnNumber)) continue;
+      const d = earlier.decode();
+      if (d.op !== 'c' || d.o?.partialTxn !== true || !valuesEqual(d.lsid, last.lsid) || !valuesEqual(d.txnNumber, last.txnNumber)) continue;
       out.unshift({ raw: earlier.raw, doc: d });
       seen += (d.o.applyOps as unknown[]).length;
     }
@@ -247,7 +249,7 @@ export class ChangeStreamCursor implements ServerCursor {
   private positionBefore(time: Timestamp): number {
     let position = this.state.oplog.last()?.recordId ?? 0;
     for (const entry of this.state.oplog.collection.naturalOrder(0, true)) {
-      if ((entry.doc.ts as Timestamp).compare(time) < 0) break;
+      if ((entry.field('ts') as Timestamp).compare(time) < 0) break;
       position = entry.recordId - 1;
     }
     return position;
@@ -259,7 +261,7 @@ export class ChangeStreamCursor implements ServerCursor {
    */
   private assertHistoryAt(time: Timestamp): void {
     const first = this.state.oplog.first();
-    if (first && first.recordId > 1 && (first.doc.ts as Timestamp).compare(time) > 0) {
+    if (first && first.recordId > 1 && (first.field('ts') as Timestamp).compare(time) > 0) {
       throw nonResumable('ChangeStreamHistoryLost', HISTORY_LOST_MESSAGE);
     }
   }

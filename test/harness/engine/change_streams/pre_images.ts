@@ -58,7 +58,7 @@ export function recordPreImage(state: ServerState, coll: Collection, preImage: B
   }
   const last = state.oplog.last();
   if (!last) return;
-  store(state, coll.uuid, last.doc.ts as Timestamp, 0, preImage, last.doc.wall as Date);
+  store(state, coll.uuid, last.field('ts') as Timestamp, 0, preImage, last.field('wall') as Date);
 }
 
 function preImagesCollection(state: ServerState): Collection {
@@ -77,7 +77,7 @@ function store(state: ServerState, uuid: Binary, ts: Timestamp, applyOpsIndex: n
 
 /** mongod removes pre-images older than the oplog's oldest entry (their events can no longer be read). */
 function expireOlderThanOplog(state: ServerState, coll: Collection): void {
-  const oldest = state.oplog.first()?.doc.ts as Timestamp | undefined;
+  const oldest = state.oplog.first()?.field('ts') as Timestamp | undefined;
   if (!oldest) return;
   const expired = [];
   for (const doc of coll.naturalOrder()) {

@@ -1,4 +1,4 @@
-import { Int32, serialize } from 'bson';
+import { Int32, serialize, Timestamp } from 'bson';
 import { StoredDocument } from '../../../harness/engine/stored_document.js';
 
 const stored = (id: number) => StoredDocument.fromRaw(id, Buffer.from(serialize({ _id: new Int32(id), a: 'x' })));
@@ -28,5 +28,14 @@ describe('StoredDocument', () => {
     const raw = Buffer.from(serialize({ a: 1, _id: 'k' }));
     expect(new StoredDocument(1, raw).id).toBe('k');
     expect(new StoredDocument(1, Buffer.from(serialize({ a: 1 }))).id).toBeUndefined();
+  });
+
+  it.each<[string, boolean]>([['from the bytes', false], ['from the cached decoded form', true]])('reads one field %s', (_name, cached) => {
+    const ts = new Timestamp({ t: 1700000000, i: 3 });
+    const doc = new StoredDocument(1, Buffer.from(serialize({ op: 'i', o: { _id: 1, big: 'x'.repeat(100) }, ts, wall: new Date(5) })));
+    if (cached) void doc.doc;
+    expect(doc.field('ts')).toEqual(ts);
+    expect(doc.field('wall')).toEqual(new Date(5));
+    expect(doc.field('missing')).toBeUndefined();
   });
 });
