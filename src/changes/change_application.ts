@@ -47,6 +47,11 @@ export interface ChangeApplicationOptions {
   readonly maxAwaitTimeMs: number;
   /** How often the applied position is saved, in milliseconds; it is also saved after every DDL and at stop. */
   readonly checkpointIntervalMs: number;
+  /**
+   * How often the lifecycle logs the progress line (events applied, lagTimeSeconds, oplog window) and checks the lag
+   * against the oplog window, in milliseconds; 10 s like the copy's progress line when not on a terminal.
+   */
+  readonly progressIntervalMs: number;
 }
 
 /** Defaults of {@link ChangeApplicationOptions}. */
@@ -57,6 +62,7 @@ export const DEFAULT_CHANGE_APPLICATION_OPTIONS: ChangeApplicationOptions = Obje
   readBatchSize: 1_000,
   maxAwaitTimeMs: 1_000,
   checkpointIntervalMs: 2_000,
+  progressIntervalMs: 10_000,
 });
 
 /** What a run needs. */

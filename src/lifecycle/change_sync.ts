@@ -7,7 +7,12 @@ import type { MongoClient, Timestamp } from 'mongodb';
 import type { SyncConfig } from '../config/schema.js';
 import { ERROR_CODES, StateError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { startChangeApplication, type ChangeApplicationOptions } from '../changes/change_application.js';
+import {
+  DEFAULT_CHANGE_APPLICATION_OPTIONS, startChangeApplication, type ChangeApplication, type ChangeApplicationOptions,
+} from '../changes/change_application.js';
+import { isLagPastHalfOplogWindow, lagTimeSeconds } from '../changes/lag.js';
+import { clusterTimeField } from '../log/fields.js';
+import { oplogWindowSeconds, readOplogWindow } from '../topology/oplog_window.js';
 import { isFinalChangeStreamError } from '../changes/change_reader.js';
 import { CheckpointStore } from '../state/checkpoint_store.js';
 import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
@@ -46,6 +51,8 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
   const checkpoints = new CheckpointStore(destination);
   const target = once ? await currentClusterTime(source) : undefined;
   let eventsApplied = 0;
+  let current: ChangeApplication | undefined;
+  const progress = reportProgress(deps, () => current);
   try {
     await withRetry(
       async () => {
@@ -53,6 +60,7 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
           source, destination, migrationId: config.id, filter: config, buildIndexes: config.buildIndexes,
           t0: migration.t0, checkpoint: await checkpoints.load(config.id), checkpoints, logger, now, options: deps.options,
         });
+        current = run;
         const stopOnAbort = () => void run.stop();
         signal.addEventListener('abort', stopOnAbort, { once: true });
         try {
@@ -90,6 +98,49 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
         ? 'The oplog window was shorter than the time the sync was stopped or behind. Enlarge the source\'s oplog (replSetResizeOplog), then `sync reset` and start again.'
         : 'Fix the cause named in the message, then `sync reset` and start again.',
     });
+  } finally {
+    clearInterval(progress);
   }
   return { eventsApplied, caughtUpTo: target };
+}
+
+/**
+ * The periodic progress line of the change application (`lagTimeSeconds`: the source's latest cluster time minus
+ * the applied position, in seconds; the source's oplog window), and a warning while the lag is past half of that
+ * window: past all of it the stream cannot resume and the migration fails. Reading the source may fail during an
+ * outage; the line is then skipped (the run's own retries report the outage).
+ */
+function reportProgress(deps: ChangeSyncDeps, current: () => ChangeApplication | undefined): NodeJS.Timeout {
+  const { source, logger } = deps;
+  const intervalMs = deps.options?.progressIntervalMs ?? DEFAULT_CHANGE_APPLICATION_OPTIONS.progressIntervalMs;
+  let reading = false;
+  const timer = setInterval(() => {
+    const run = current();
+    if (run === undefined || reading) return;
+    reading = true;
+    void (async () => {
+      try {
+        const [latest, window] = await Promise.all([currentClusterTime(source), readOplogWindow(source)]);
+        const status = run.status();
+        const lag = lagTimeSeconds(latest, status.applied);
+        const windowSeconds = window === undefined ? undefined : oplogWindowSeconds(window);
+        logger.info('change application progress', {
+          eventsApplied: status.eventsApplied, lagTimeSeconds: lag, oplogWindowSeconds: windowSeconds,
+          queuedWrites: status.queuedWrites, ...clusterTimeField(status.applied.clusterTime),
+        });
+        if (windowSeconds !== undefined && isLagPastHalfOplogWindow(lag, windowSeconds)) {
+          logger.warn('change application lag passed half the source oplog window', {
+            lagTimeSeconds: lag, oplogWindowSeconds: windowSeconds,
+            hint: 'When the lag reaches the window the migration fails: enlarge the source oplog (replSetResizeOplog) or find why applying is slow.',
+          });
+        }
+      } catch (error) {
+        logger.debug('change application progress not read', { error: (error as Error).message });
+      } finally {
+        reading = false;
+      }
+    })();
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
