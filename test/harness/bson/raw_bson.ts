@@ -205,7 +205,22 @@ function appendDocument(entries: [string, unknown][], parts: Buffer[]): number {
   return size;
 }
 
+/** Heads of embedded documents named by array index ("0", "1", ...): each cursor batch needs hundreds of them. */
+const INDEX_DOCUMENT_HEADS: Buffer[] = [];
+const MAX_CACHED_INDEX = 10_000;
+
 function elementHead(type: number, key: string): Buffer {
+  if (type === 0x03) {
+    const index = Number(key);
+    if (index >= 0 && index < MAX_CACHED_INDEX && String(index) === key) {
+      // Shared and never written to: the parts they go into are only read (concatenated).
+      return (INDEX_DOCUMENT_HEADS[index] ??= newElementHead(type, key));
+    }
+  }
+  return newElementHead(type, key);
+}
+
+function newElementHead(type: number, key: string): Buffer {
   const nameLength = Buffer.byteLength(key, 'utf8');
   const head = Buffer.allocUnsafe(nameLength + 2);
   head[0] = type;

@@ -1,5 +1,5 @@
 import { Binary, Decimal128, deserialize, Double, Int32, Long, ObjectId, serialize } from 'bson';
-import { decodeElement, EXACT_DECODE, leadingIdElement, rawElements, rawField } from '../../../harness/bson/raw_bson.js';
+import { decodeElement, EXACT_DECODE, leadingIdElement, RawBson, rawElements, rawField, serializeWithRaw } from '../../../harness/bson/raw_bson.js';
 
 /** The `_id` element of a one-field document, decoded by decodeElement and by the library. */
 function bothWays(bytes: Buffer): [unknown, unknown] {
@@ -60,5 +60,16 @@ describe('leadingIdElement', () => {
     doc.writeInt32LE(100, 9); // the string's length
     expect(leadingIdElement(doc)).toBeUndefined();
     expect(() => rawField(doc, '_id')).toThrow(RangeError);
+  });
+});
+
+describe('serializeWithRaw', () => {
+  it('splices a batch of raw documents as the library would serialize them decoded, past the cached index heads', () => {
+    const docs = Array.from({ length: 10_005 }, (_, i) => ({ _id: new Int32(i), s: 'x'.repeat(i % 7) }));
+    const reply = { cursor: { firstBatch: docs.map((d) => new RawBson(Buffer.from(serialize(d)))), id: Long.fromNumber(0), ns: 'db.c' }, ok: 1 };
+    const expected = serialize({ cursor: { firstBatch: docs, id: Long.fromNumber(0), ns: 'db.c' }, ok: 1 });
+    expect(serializeWithRaw(reply).equals(Buffer.from(expected))).toBe(true);
+    // A second batch reuses the heads and must give the same bytes.
+    expect(serializeWithRaw(reply).equals(Buffer.from(expected))).toBe(true);
   });
 });
