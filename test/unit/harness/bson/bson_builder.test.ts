@@ -34,7 +34,7 @@ describe('BsonBuilder', () => {
     ['values left to the library', {
       num: 1, dbl: 1.5, negZero: -0, big: 2 ** 40, bool: true, arr: [1, 'a', raw({ q: 1 })], oid: new ObjectId('65a1b2c3d4e5f60718293a4b'),
       dec: Decimal128.fromString('1.10'), dbl2: new Double(2), re: new BSONRegExp('a', 'i'), code: new Code('f()'),
-      ref: new DBRef('c', new Int32(1)), min: new MinKey(), max: new MaxKey(), bigint: 5n, regexp: /x/g,
+      ref: new DBRef('c', new ObjectId('65a1b2c3d4e5f60718293a4c')), min: new MinKey(), max: new MaxKey(), bigint: 5n, regexp: /x/g,
     }],
     ['a plain object with a toBSON field that is not a function', { n: { a: 1, toBSON: undefined } }],
   ])('writes %s as the serializer does', (_name, doc) => {
