@@ -30,7 +30,9 @@ export class CursorRegistry {
   register(cursor: ServerCursor, owner = ''): Long {
     let id: Long;
     do {
-      id = Long.fromBits((Math.random() * 0x7fffffff) | 0, (Math.random() * 0x7fffffff) | 0);
+      // Bit 62 is always set, so an id never fits in 53 bits: a client decoding replies with promoted longs still
+      // gets a Long to send back (mongod's random 64-bit ids are that large but for rare chance).
+      id = Long.fromBits((Math.random() * 0x7fffffff) | 0, ((Math.random() * 0x7fffffff) | 0) | 0x40000000);
     } while (id.isZero() || this.cursors.has(id.toString()));
     this.cursors.set(id.toString(), cursor);
     this.owners.set(id.toString(), owner);
