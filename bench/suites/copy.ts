@@ -272,8 +272,7 @@ export async function runCopySuite(options: CopySuiteOptions): Promise<CopySuite
         `and heap that earlier steps freed but the process kept), peak ${memory.peakRssMB} MB, growth ${memory.growthRssMB} MB.`,
       `The growth is mostly the destination server filling up in this same process: it now stores ${rssExplanation.destinationDataMB} MB of documents ` +
         `and ${rssExplanation.destinationOplogMB} MB of oplog. The remaining ${rssExplanation.growthBeyondDestinationStorageMB} MB is the tool's and the driver's ` +
-        `in-flight batches, garbage not yet collected, and the servers' decoded-document caches (the source server caches the decoded form of every document ` +
-        `that $collStats scans). Against real clusters only the tool's part would count; run with --servers child-process to measure it alone.`,
+        `in-flight batches and garbage not yet collected. Against real clusters only the tool's part would count; run with --servers child-process to measure it alone.`,
     );
   } else if (memory && options.servers === 'child-process') {
     rssExplanation = {
