@@ -3,7 +3,7 @@ import type { Collection, CollectionOptions } from './collection.js';
 import { StoredDocument } from './stored_document.js';
 import type { ServerState } from './server_state.js';
 import type { Transaction } from './transactions.js';
-import { leadingIdElement, RawBson, rawElements } from '../bson/raw_bson.js';
+import { leadingIdElement, RawBson, rawElements, type RawElement } from '../bson/raw_bson.js';
 import { CommandError } from '../errors.js';
 import { TERM } from './oplog.js';
 import { validateDocument } from './validation.js';
@@ -202,14 +202,13 @@ export class WritePath {
 export function ensureId(raw: Buffer): Buffer {
   const leading = leadingIdElement(raw);
   if (leading) {
-    assertValidIdType(leading.type);
+    assertValidId(raw, leading);
     return raw;
   }
   let first = true;
   for (const el of rawElements(raw)) {
     if (el.name === '_id') {
-      assertValidIdType(el.type);
-      if (el.type === 0x03) assertNoDollarFields(raw, el.valueStart);
+      assertValidId(raw, el);
       if (first) return raw;
       const idBytes = raw.subarray(el.start, el.end);
       return Buffer.concat([raw.subarray(0, 4), idBytes, raw.subarray(4, el.start), raw.subarray(el.end)]);
@@ -225,6 +224,12 @@ export function ensureId(raw: Buffer): Buffer {
 
 /** BSON types that mongod refuses as `_id` (fixDocumentForInsert), with the type name its message uses. */
 const INVALID_ID_TYPES: Readonly<Record<number, string>> = Object.freeze({ 0x04: 'an array', 0x0b: 'a regex', 0x06: 'a undefined' });
+
+/** mongod's checks of an inserted `_id`: not an array, regex or undefined; no '$'-prefixed field inside. */
+function assertValidId(raw: Buffer, id: RawElement): void {
+  assertValidIdType(id.type);
+  if (id.type === 0x03) assertNoDollarFields(raw, id.valueStart);
+}
 
 /** mongod's storage validation: no '$'-prefixed field anywhere inside an embedded-document `_id`. */
 function assertNoDollarFields(raw: Buffer, offset: number): void {

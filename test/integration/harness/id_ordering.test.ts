@@ -144,6 +144,15 @@ describe('_id ordering across BSON types through the driver', () => {
     await expect(coll.insertOne({ _id } as Document)).rejects.toMatchObject({ code: 2, message });
   });
 
+  it.each([
+    ['at the top of the _id', { $a: 1 }, '$a'],
+    ['nested in the _id', { a: { $b: 1 } }, '$b'],
+  ])("refuses '$'-prefixed fields %s with DollarPrefixedFieldName (52), wherever the _id stands", async (_where, _id, field) => {
+    const message = `_id fields may not contain '$'-prefixed fields: ${field} is not valid for storage.`;
+    await expect(coll.insertOne({ _id } as Document)).rejects.toMatchObject({ code: 52, message });
+    await expect(coll.insertOne({ x: 1, _id } as Document)).rejects.toMatchObject({ code: 52, message });
+  });
+
   /** The positions of IDS_IN_ORDER from the first one at or above `min` to the last one below `max`. */
   function isBetween(min: unknown, max: unknown): (i: number) => boolean {
     const minAt = IDS_IN_ORDER.findIndex((v) => EJSON.stringify({ v }, { relaxed: false }) === EJSON.stringify({ v: min }, { relaxed: false }));
