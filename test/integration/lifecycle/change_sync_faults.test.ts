@@ -206,8 +206,14 @@ describe('sync start when the destination drops its connections', () => {
       const applying = await waitFor(async () => (await checkpointOf(pair.destinationClient))?.eventsApplied! > 0, 30_000);
       expect(applying).toBe(true);
       const beforeDrop = workload.operations();
+      // Hold the applier's next writes on the server so that the outage surely cuts one in flight.
+      await pair.destinationClient.db('admin').command({
+        configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['update', 'delete'], blockConnection: true, blockTimeMS: 5000 },
+      });
+      await new Promise((r) => setTimeout(r, 500));
       pair.destination.embedded!.dropConnections(2000);
       await new Promise((r) => setTimeout(r, 2500));
+      await pair.destinationClient.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
       // Applying again after the outage: a checkpoint newer than the outage, with the workload still going.
       const resumed = Date.now();
       const applyingAgain = await waitFor(async () => {
