@@ -229,8 +229,10 @@ describe('sync start when the destination drops its connections', () => {
     const run = await running;
     const entries = logEntries(run.stderr);
     expect({ code: run.code, errors: entries.filter((e) => e.level === 'error') }).toEqual({ code: 130, errors: [] });
-    // The outage cut writes in flight (the workload keeps some there): the run restarted from its checkpoint.
-    expect(entries.filter((e) => e.message === 'change application failed; retrying').length).toBeGreaterThan(0);
+    // The outage cut a write in flight. Either the driver's own retryable write went through once the server was
+    // back, or the run restarted from its checkpoint ("change application failed; retrying"): which one depends on
+    // timing, both are right, and the restart path is pinned by the failpoint tests below. What must hold: no error,
+    // applying went on after the outage (checked above), and both sides end equal.
     await catchUpAndVerify(config);
   }), 60_000);
 });
