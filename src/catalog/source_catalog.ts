@@ -2,7 +2,7 @@
  * Reads the catalog of the source: the databases, collections (with their options and kind) and indexes that
  * the migration syncs under its namespace filter.
  */
-import type { Document, MongoClient } from 'mongodb';
+import { MongoServerError, type Document, type MongoClient } from 'mongodb';
 import { EXACT_BSON_OPTIONS } from '../bson/exact_options.js';
 import { namespace, type Namespace } from './namespace.js';
 import { isNamespaceIncluded, NEVER_SYNCED_DATABASES, type NamespaceFilterOptions } from './namespace_filter.js';
@@ -18,8 +18,27 @@ export interface CatalogEntry {
   readonly indexes: readonly Document[];
 }
 
-/** Lists every namespace the filter includes, views after collections (a view may read any of them). */
+/** Re-reads of the catalog when DDL races the read, before giving up. */
+export const CATALOG_READ_ATTEMPTS = 5;
+
+const NAMESPACE_NOT_FOUND = 26;
+
+/**
+ * Lists every namespace the filter includes, views after collections (a view may read any of them). A collection
+ * dropped or renamed between listCollections and its listIndexes makes the whole listing start again, so that the
+ * result is one consistent picture (skipping the vanished name could miss the collection it was renamed to).
+ */
 export async function readSourceCatalog(source: MongoClient, filter: NamespaceFilterOptions): Promise<CatalogEntry[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readCatalogOnce(source, filter);
+    } catch (error) {
+      if (!(error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND) || attempt >= CATALOG_READ_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function readCatalogOnce(source: MongoClient, filter: NamespaceFilterOptions): Promise<CatalogEntry[]> {
   const { databases } = await source.db('admin').command({ listDatabases: 1, nameOnly: true });
   const entries: CatalogEntry[] = [];
   for (const { name: dbName } of databases as { name: string }[]) {
