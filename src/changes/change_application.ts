@@ -82,6 +82,8 @@ export interface ChangeApplicationDeps {
   readonly logger: Logger;
   readonly now: () => Date;
   readonly options?: Partial<ChangeApplicationOptions>;
+  /** What the initial copy read and when it ended (see TranslationOptions.initialCopy). */
+  readonly initialCopy?: TranslationOptions['initialCopy'];
 }
 
 /** Progress of a run. */
@@ -130,7 +132,7 @@ export function startChangeApplication(deps: ChangeApplicationDeps): ChangeAppli
   const options: ChangeApplicationOptions = { ...DEFAULT_CHANGE_APPLICATION_OPTIONS, ...deps.options };
   const logger = childLogger(deps.logger, 'changes');
   const start = streamStartFor(deps.checkpoint?.point, deps.t0);
-  const translation: TranslationOptions = { filter: deps.filter, buildIndexes: deps.buildIndexes, updateLookup: true };
+  const translation: TranslationOptions = { filter: deps.filter, buildIndexes: deps.buildIndexes, updateLookup: true, initialCopy: deps.initialCopy };
   const reader = new ChangeReader(deps.source, {
     filter: deps.filter, batchSize: options.readBatchSize, maxAwaitTimeMs: options.maxAwaitTimeMs,
   });

@@ -46,7 +46,7 @@
  * (existing or missing targets are accepted); a rename is only safe to replay when its source no longer exists,
  * which is why the applier checkpoints right after every barrier.
  */
-import type { Document } from 'mongodb';
+import type { Document, Timestamp } from 'mongodb';
 import type { ExactDocument } from '../bson/exact_document.js';
 import { collectionOptionsForSync } from '../catalog/collection_rules.js';
 import { indexForSync, isIdIndex } from '../catalog/index_rules.js';
@@ -106,6 +106,12 @@ export interface TranslationOptions {
   readonly buildIndexes: BuildIndexes;
   /** The stream ran with `fullDocument: 'updateLookup'`. */
   readonly updateLookup: boolean;
+  /**
+   * The namespaces the initial copy read and the source's cluster time when it ended. A rename of one of them at or
+   * before that time may have moved documents the copy had not read yet: the migration must not go on as if nothing
+   * was lost.
+   */
+  readonly initialCopy?: { readonly namespaces: ReadonlySet<string>; readonly endedAt: Timestamp };
 }
 
 const SKIPPED_DDL: ReadonlySet<string> = new Set(['shardCollection', 'reshardCollection', 'refineCollectionShardKey']);
@@ -217,6 +223,13 @@ function translateRename(event: SourceChangeEvent, options: TranslationOptions):
   const target = namespace(to.db, to.coll);
   const fromIncluded = isNamespaceIncluded(options.filter, from);
   const toIncluded = isNamespaceIncluded(options.filter, target);
+  const copy = options.initialCopy;
+  if (fromIncluded && copy && copy.namespaces.has(`${from.db}.${from.coll}`) && !event.clusterTime.greaterThan(copy.endedAt)) {
+    return {
+      kind: 'failure',
+      reason: `${from.db}.${from.coll} was renamed to ${target.db}.${target.coll} while the initial copy was reading it, so documents the copy had not read yet may be missing; reset the migration and start again without renaming collections during the copy`,
+    };
+  }
   if (fromIncluded && toIncluded) return barrier({ kind: 'rename', from, to: target });
   if (fromIncluded) return barrier({ kind: 'drop', ns: from });
   if (toIncluded) return barrier({ kind: 'resync', ns: target });

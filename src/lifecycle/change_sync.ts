@@ -15,6 +15,7 @@ import { clusterTimeField } from '../log/fields.js';
 import { oplogWindowSeconds, readOplogWindow } from '../topology/oplog_window.js';
 import { isFinalChangeStreamError } from '../changes/change_reader.js';
 import { CheckpointStore } from '../state/checkpoint_store.js';
+import { CatalogStore } from '../state/catalog_store.js';
 import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
 import { currentClusterTime } from '../topology/deployment.js';
 import { withRetry } from '../topology/retry.js';
@@ -51,6 +52,10 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
   const checkpoints = new CheckpointStore(destination);
   const target = once ? await currentClusterTime(source) : undefined;
   let eventsApplied = 0;
+  const copied = await new CatalogStore(destination).list(config.id);
+  const initialCopy = migration.copyEndedAt
+    ? { namespaces: new Set(copied.filter((c) => c.kind === 'collection').map((c) => `${c.db}.${c.coll}`)), endedAt: migration.copyEndedAt }
+    : undefined;
   let current: ChangeApplication | undefined;
   const progress = reportProgress(deps, () => current);
   try {
@@ -59,9 +64,11 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
         const run = startChangeApplication({
           source, destination, migrationId: config.id, filter: config, buildIndexes: config.buildIndexes,
           t0: migration.t0, checkpoint: await checkpoints.load(config.id), checkpoints, logger, now, options: deps.options,
+          initialCopy,
         });
         current = run;
-        const stopOnAbort = () => void run.stop();
+        // The run's failure, if any, is observed through `done` below; this promise only needs a handler.
+        const stopOnAbort = () => void run.stop().catch(() => undefined);
         signal.addEventListener('abort', stopOnAbort, { once: true });
         try {
           if (target) {

@@ -114,6 +114,10 @@ export async function runInitialSync(deps: InitialSyncDeps, existing: MigrationD
     }
     if (signal.aborted) return { migration, resumed: existing !== null, namespaces: catalog.length, copy };
     report(true);
+    // Renames of copied collections before this time may have hidden documents from the copy (event_translation.ts).
+    const copyEndedAt = await currentClusterTime(source);
+    migration = { ...migration, copyEndedAt };
+    await migrations.update(config.id, { copyEndedAt }, now());
     await advance('indexes');
   }
   if (!reached(migration, 'copied')) {

@@ -26,6 +26,8 @@ export interface MigrationDocument {
   /** Replica set names or hosts of the source and destination when the migration started (to detect a mix-up). */
   sourceIdentity: string;
   destinationIdentity: string;
+  /** The source's cluster time when the copy phase ended; absent before (and in migrations started earlier). */
+  copyEndedAt?: Timestamp;
   createdAt: Date;
   updatedAt: Date;
   /** Why the migration failed; absent unless state is FAILED. */

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Document } from 'mongodb';
+import { ensureBuilt, spawnCli } from '../../tools/built_cli.js';
 import { runSync, writeSyncConfig } from '../../tools/run_cli.js';
 import { startMigrationPair, type MigrationPair } from '../../tools/migration_pair.js';
 import { itEmbedded } from '../../tools/deployments.js';
@@ -163,4 +165,42 @@ describe('sync start --once when the destination refuses a change', () => {
       await pair.destinationClient.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
     }
   }, 60_000);
+});
+
+describe('sync start --once when a collection is renamed during the copy', () => {
+  let pair: MigrationPair;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    pair = await startMigrationPair();
+    const docs: Document[] = [];
+    for (let i = 0; i < 4_000; i++) docs.push({ _id: i, pad: 'p'.repeat(300) });
+    await pair.sourceClient.db('shop').collection('items').insertMany(docs);
+  }, 120_000);
+
+  afterAll(() => pair?.stop());
+
+  itEmbedded('fails the migration naming the rename instead of losing the documents the copy had not read', async () => {
+    // Slow the copy's inserts down so that the rename surely lands while the copy is reading.
+    await pair.destinationClient.db('admin').command({
+      configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['insert'], blockConnection: true, blockTimeMS: 50, namespace: 'shop.items' },
+    });
+    const config = await writeSyncConfig(pair.source.uri, pair.destination.uri,
+      'copy:\n  partitionSizeBytes: 1MiB\n  batchSizeBytes: 16KiB\n  parallelism: 1\nlogging:\n  level: error\n');
+    const child = spawnCli(['start', '--config', config, '--once'], { cwd: path.dirname(config) });
+    let stderr = '';
+    child.stderr?.on('data', (c) => (stderr += c));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const partitions = pair.destinationClient.db('__c2c_sync_internal').collection<AnyDocument>('partitions');
+    const deadline = Date.now() + 30_000;
+    // Rename once the copy is under way but not finished.
+    while (Date.now() < deadline && (await partitions.countDocuments({ docsCopied: { $gt: 0 } })) === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(await partitions.countDocuments({ status: { $ne: 'done' } })).toBeGreaterThan(0);
+    await pair.sourceClient.db('shop').collection('items').rename('items_renamed');
+    await pair.destinationClient.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
+    expect(await exited).toBe(4);
+    expect(stderr).toContain('shop.items was renamed to shop.items_renamed while the initial copy was reading it');
+    const migration = await pair.destinationClient.db('__c2c_sync_internal').collection<AnyDocument>('migrations').findOne({ _id: 'default' });
+    expect(migration?.state).toBe('FAILED');
+  }, 90_000);
 });

@@ -218,3 +218,23 @@ describe('replaying any suffix (idempotence)', () => {
     expect(destination).toEqual(states[states.length - 1]);
   });
 });
+
+describe('translateEvent: renames of collections the initial copy read', () => {
+  const copy = { namespaces: new Set(['shop.orders']), endedAt: new Timestamp({ t: 10, i: 1 }) };
+  const rename = (t: number, coll = 'orders') =>
+    makeEvent({ operationType: 'rename', ns: { db: 'shop', coll }, to: { db: 'shop', coll: 'archive' }, clusterTime: new Timestamp({ t, i: 1 }) });
+
+  it.each([[5], [10]])('fails the run for a rename of a copied collection at t=%d, not after the copy ended (t=10)', (t) => {
+    const result = translateEvent(rename(t), { ...OPTIONS, initialCopy: copy });
+    expect(result.kind).toBe('failure');
+    expect(result.kind === 'failure' && result.reason).toContain('shop.orders was renamed to shop.archive while the initial copy was reading it');
+  });
+
+  it.each([
+    ['after the copy ended', rename(11), copy],
+    ['of a collection the copy did not read', rename(5, 'fresh'), copy],
+    ['when the migration recorded no copy end (started by an older version)', rename(5), undefined],
+  ])('replays a rename %s', (_when, event, initialCopy) => {
+    expect(translateEvent(event, { ...OPTIONS, initialCopy }).kind).toBe('barrier');
+  });
+});
