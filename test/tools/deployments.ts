@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import { startServer, type RunningServer } from '../harness/server.js';
 import type { ServerOptions } from '../harness/server_options.js';
 
@@ -36,3 +37,22 @@ export function destinationDeployment(options: ServerOptions = {}): Promise<Test
  * real deployments.
  */
 export const itEmbedded: jest.It = usingRealDeployments ? it.skip : it;
+
+/** A deployment with a connected client: the set-up of most tests of the server itself. */
+export interface ConnectedDeployment {
+  deployment: TestDeployment;
+  client: MongoClient;
+}
+
+/** Starts (or reaches, with SOURCE_URI) a deployment and connects a client to it. */
+export async function connectedDeployment(options: ServerOptions = {}): Promise<ConnectedDeployment> {
+  const deployment = await sourceDeployment(options);
+  const client = await MongoClient.connect(deployment.uri, { serverSelectionTimeoutMS: 5000 });
+  return { deployment, client };
+}
+
+/** Closes the client, then stops the deployment (tolerates a set-up that failed half-way). */
+export async function disconnect(client: MongoClient | undefined, deployment: { stop(): Promise<void> } | undefined): Promise<void> {
+  await client?.close();
+  await deployment?.stop();
+}

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment } from '../../tools/deployments.js';
 
 /** The admin and diagnostic commands tools send (serverStatus, getParameter, whatsmyuri, hostInfo, ...). */
 describe('admin and diagnostic commands', () => {
@@ -8,9 +8,7 @@ describe('admin and diagnostic commands', () => {
   const admin = () => client.db('admin');
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { Decimal128, Double, Int32, Long, MongoClient, type Db } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 
 /** Test documents choose their own `_id` types. */
 type AnyDoc = { _id: number | string; [key: string]: unknown };
@@ -10,9 +10,7 @@ describe('aggregate', () => {
   let db: Db;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     db = client.db('aggregate_test');
     await db.dropDatabase();
     await db.collection<AnyDoc>('sales').insertMany([
@@ -27,10 +25,7 @@ describe('aggregate', () => {
     ]);
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   const promoteOff = { promoteValues: false, promoteLongs: false } as const;
 

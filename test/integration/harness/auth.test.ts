@@ -5,6 +5,7 @@ import { Binary, deserialize, serialize, type Document } from 'bson';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { startServer, type RunningServer } from '../../harness/server.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
+import { disconnect } from '../../tools/deployments.js';
 
 /**
  * Authentication against the embedded server started with users (mongod --auth). These tests need the server's
@@ -67,10 +68,7 @@ describe('embedded server authentication', () => {
     await root.db('shop').command({ createUser: 'clerk', pwd: 'clerkPass', roles: ['read'] });
   });
 
-  afterAll(async () => {
-    await root?.close();
-    await server?.stop();
-  });
+  afterAll(() => disconnect(root, server));
 
   it('gives a connection string without credentials', () => {
     expect(server.uri).not.toContain('@');

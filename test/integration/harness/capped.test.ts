@@ -1,6 +1,6 @@
 import { serialize } from 'bson';
 import { MongoClient, type Db, type Document } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
@@ -16,9 +16,7 @@ describe('embedded server capped collections', () => {
   let db: Db;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     db = client.db('capped_test');
   });
 
@@ -26,10 +24,7 @@ describe('embedded server capped collections', () => {
     await db.dropDatabase();
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   it('evicts the oldest documents past max, keeping natural order', async () => {
     await db.createCollection('logs', { capped: true, size: 100000, max: 3 });

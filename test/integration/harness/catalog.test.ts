@@ -1,5 +1,5 @@
 import { Long, MongoClient, type Db, type Document } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
@@ -16,9 +16,7 @@ describe('embedded server catalog commands', () => {
   let db: Db;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
   beforeEach(async () => {
@@ -26,10 +24,7 @@ describe('embedded server catalog commands', () => {
     await db.dropDatabase();
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   async function collectionInfo(name: string): Promise<Document | undefined> {
     const [info] = await db.listCollections({ name }).toArray();

@@ -1,7 +1,7 @@
 import {
   MongoClient, type ChangeStream, type ChangeStreamDocument, type Db, type Document, type ResumeToken, type Timestamp,
 } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, sourceDeployment, type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 
 /**
  * Change streams through the official driver's watch() on a collection, a database and the whole deployment, with
@@ -15,19 +15,14 @@ describe('change streams', () => {
   let dbCounter = 0;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
   beforeEach(async () => {
     db = client.db(`cs_test_${++dbCounter}`);
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   /** Opens the stream on the server (watch() is lazy) so that later writes are reported. */
   async function opened<T extends ChangeStream>(stream: T): Promise<T> {
@@ -419,10 +414,7 @@ describe('change stream history', () => {
     await client.connect();
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   async function rollOver(): Promise<void> {
     const filler = client.db('history').collection('filler');
@@ -468,10 +460,7 @@ describe('change stream on an idle deployment', () => {
     await client.connect();
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   itEmbedded('advances postBatchResumeToken through the periodic no-op entries without any write', async () => {
     const db = client.db('idle');

@@ -1,6 +1,6 @@
 import { MongoClient, MongoBulkWriteError, type Collection } from 'mongodb';
 import type { Document } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 
 /** Test documents have plain (non-ObjectId) _id values. */
 interface TestDoc extends Document {
@@ -13,9 +13,7 @@ describe('embedded server CRUD commands', () => {
   let coll: Collection<TestDoc>;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     coll = client.db('crud_test').collection<TestDoc>('docs');
   });
 
@@ -24,10 +22,7 @@ describe('embedded server CRUD commands', () => {
     await coll.insertMany([{ _id: 1, x: 1 }, { _id: 2, x: 2 }, { _id: 3, x: 3 }]);
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   it('deletes one or many documents', async () => {
     expect(await coll.deleteOne({ x: { $gte: 2 } })).toMatchObject({ deletedCount: 1 });
@@ -102,16 +97,11 @@ describe('embedded server write statement validation', () => {
   let client: MongoClient;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     await client.db('crud_validation').collection<TestDoc>('docs').insertOne({ _id: 1, x: 1 });
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   it('refuses a hint that names no index', async () => {
     await expect(client.db('crud_validation').collection<TestDoc>('docs').deleteOne({ x: 1 }, { hint: 'nope_1' })).rejects.toMatchObject({ code: 2 });

@@ -1,5 +1,5 @@
 import { Long, MongoClient, MongoNetworkError, UUID, type Document } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, type TestDeployment, connectedDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
@@ -16,9 +16,7 @@ describe('failCommand fail point and retryable writes', () => {
   const dbName = 'failpoint_test';
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
   afterEach(async () => {

@@ -1,20 +1,15 @@
 import { MongoClient } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 
 describe('embedded server handshake', () => {
   let deployment: TestDeployment;
   let client: MongoClient;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   it('answers hello as the writable primary of a replica set', async () => {
     const reply = await client.db('admin').command({ hello: 1 });

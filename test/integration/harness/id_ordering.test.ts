@@ -14,7 +14,7 @@ import {
   type Document,
 } from 'bson';
 import { MongoClient, type Collection } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment } from '../../tools/deployments.js';
 
 /**
  * `_id` values of every type an `_id` may have, in MongoDB's comparison order (manual: "Comparison/Sort Order"):
@@ -87,9 +87,7 @@ describe('_id ordering across BSON types through the driver', () => {
   let coll: Collection<Document>;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     coll = client.db('id_ordering').collection('mixed');
     await coll.drop().catch(() => undefined);
     // Inserted in a scrambled but fixed order, so that natural order tells nothing.

@@ -1,5 +1,5 @@
 import { Double, Long, MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
@@ -15,9 +15,7 @@ describe('embedded server indexes', () => {
   let db: Db;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
   beforeEach(async () => {
@@ -25,10 +23,7 @@ describe('embedded server indexes', () => {
     await db.dropDatabase();
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   async function insertError(coll: string, doc: Document): Promise<MongoServerError> {
     return db.collection<AnyDocument>(coll).insertOne(doc).then(() => { throw new Error('insert succeeded'); }, (e: MongoServerError) => e);

@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import { startServer, type RunningServer } from '../../harness/server.js';
+import { disconnect } from '../../tools/deployments.js';
 
 /**
  * listDatabases and listCollections filtered by the user's privileges, as mongod 7.0's list_databases.cpp
@@ -146,10 +147,7 @@ describe('listDatabases and listCollections without auth', () => {
     await client.db('shop').createCollection('recent', { viewOn: 'orders', pipeline: [] });
   });
 
-  afterAll(async () => {
-    await client.close();
-    await server.stop();
-  });
+  afterAll(() => disconnect(client, server));
 
   it('lists everything whatever authorizedDatabases and authorizedCollections say', async () => {
     const dbs = await client.db('admin').command({ listDatabases: 1, nameOnly: true, authorizedDatabases: true });

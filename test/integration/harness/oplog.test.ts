@@ -1,5 +1,5 @@
 import { MongoClient, Timestamp, type Document } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 
 /**
  * local.oplog.rs as mongod 7.0 writes it (readable with find), and the replication commands that report on it:
@@ -10,15 +10,10 @@ describe('oplog', () => {
   let client: MongoClient;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   function oplog() {
     return client.db('local').collection('oplog.rs');

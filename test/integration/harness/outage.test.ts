@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { sourceDeployment, usingRealDeployments, type TestDeployment } from '../../tools/deployments.js';
+import { sourceDeployment, usingRealDeployments, type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
@@ -21,10 +21,7 @@ describeEmbedded('outage (dropConnections)', () => {
     await client.connect();
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   async function untilAvailable<T>(op: () => Promise<T>): Promise<T> {
     for (;;) {

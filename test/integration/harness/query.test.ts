@@ -1,5 +1,5 @@
 import { Double, Int32, Long, MongoClient, type Collection, type Document } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 
 /** Test documents have plain (non-ObjectId) _id values. */
 interface TestDoc extends Document {
@@ -13,9 +13,7 @@ describe('embedded server queries', () => {
   let coll: Collection<TestDoc>;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     coll = client.db('query_test').collection<TestDoc>('items');
     await coll.drop().catch(() => undefined);
     await coll.insertMany([
@@ -27,10 +25,7 @@ describe('embedded server queries', () => {
     ]);
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   const ids = async (filter: Document, options: Document = {}): Promise<unknown[]> =>
     (await coll.find(filter, options).toArray()).map((d) => d._id);
@@ -105,18 +100,13 @@ describe('embedded server queries with let and on views', () => {
   let client: MongoClient;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     const db = client.db('query_let');
     await db.collection<TestDoc>('base').insertMany([{ _id: 1, k: 'a', t: [1, 2] }, { _id: 2, k: 'b', t: [2, 3] }, { _id: 3, k: 'a' }]);
     await db.createCollection('only_a', { viewOn: 'base', pipeline: [{ $match: { k: 'a' } }] });
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   it('evaluates let values once and passes them to $expr in find, update and delete', async () => {
     const coll = client.db('query_let').collection<TestDoc>('base');
@@ -138,15 +128,10 @@ describe('embedded server collations', () => {
   let client: MongoClient;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   it('matches, updates and sorts strings by an operation collation', async () => {
     const coll = client.db('query_collation').collection<TestDoc>('words');

@@ -1,5 +1,5 @@
 import { Long, MongoClient, UUID, type Document } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, type TestDeployment, connectedDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
@@ -13,9 +13,7 @@ describe('logical sessions', () => {
   const dbName = 'sessions_test';
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     raw = await RawWireClient.connect(deployment.uri);
     await client.db(dbName).collection<AnyDocument>('docs').insertMany(Array.from({ length: 5 }, (_, i) => ({ _id: i })));
   });

@@ -1,5 +1,5 @@
 import { Long, MongoClient, MongoServerError, Timestamp, UUID, type Document } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, type TestDeployment, connectedDeployment } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 import { randomFor, randomInt } from '../../tools/random.js';
 import type { AnyDocument } from '../../tools/documents.js';
@@ -18,9 +18,7 @@ describe('multi-document transactions', () => {
   const dbName = 'txn_test';
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
   afterAll(async () => {

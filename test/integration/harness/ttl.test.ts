@@ -1,5 +1,5 @@
 import { MongoClient, type Db, type Document } from 'mongodb';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, sourceDeployment, type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
@@ -25,10 +25,7 @@ describe('embedded server TTL monitor', () => {
     await db.dropDatabase();
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   /** Polls until `count()` reaches `expected` (the monitor runs on its own timer); fails after 10 s. */
   async function waitForCount(count: () => Promise<number>, expected: number): Promise<void> {

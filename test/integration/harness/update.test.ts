@@ -1,6 +1,6 @@
 import { Double, Int32, Long, MongoClient, type Collection } from 'mongodb';
 import type { Document } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 
 /** Test documents have plain (non-ObjectId) _id values. */
 interface TestDoc extends Document {
@@ -15,9 +15,7 @@ describe('embedded server updates', () => {
   const exact = { promoteValues: false } as const;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     coll = client.db('update_test').collection<TestDoc>('docs');
   });
 
@@ -25,10 +23,7 @@ describe('embedded server updates', () => {
     await coll.deleteMany({});
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   it('keeps existing fields in place and appends new ones in name order', async () => {
     await coll.insertOne({ _id: 1, b: 1, a: 1 });

@@ -1,5 +1,5 @@
 import { MongoClient, type Db, type MongoServerError } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
 /** Documents with any `_id` type (the driver's default schema types `_id` as ObjectId). */
@@ -16,9 +16,7 @@ describe('embedded server document validation', () => {
   const schema = { $jsonSchema: { bsonType: 'object', required: ['name'], properties: { name: { bsonType: 'string' } } } };
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
   });
 
   beforeEach(async () => {
@@ -26,10 +24,7 @@ describe('embedded server document validation', () => {
     await db.dropDatabase();
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   async function failure(p: Promise<unknown>): Promise<MongoServerError> {
     return p.then(() => { throw new Error('write succeeded'); }, (e: MongoServerError) => e);

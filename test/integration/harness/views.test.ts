@@ -1,5 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
-import { sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 
 /** Test documents choose their own `_id` types. */
 type AnyDoc = { _id: number | string; [key: string]: unknown };
@@ -10,9 +10,7 @@ describe('views', () => {
   let db: Db;
 
   beforeAll(async () => {
-    deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-    await client.connect();
+    ({ deployment: deployment, client: client } = await connectedDeployment());
     db = client.db('views_test');
     await db.dropDatabase();
     await db.collection<AnyDoc>('people').insertMany([
@@ -25,10 +23,7 @@ describe('views', () => {
     await db.createCollection('adult_names', { viewOn: 'adults', pipeline: [{ $project: { name: 1, city: 1 } }] });
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   it('aggregates over the view pipeline', async () => {
     const out = await db.collection('adults').aggregate([{ $group: { _id: '$city', n: { $sum: 1 } } }, { $sort: { _id: 1 } }]).toArray();

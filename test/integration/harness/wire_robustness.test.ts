@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { serialize } from 'bson';
-import { itEmbedded, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
+import { itEmbedded, sourceDeployment, type TestDeployment, connectedDeployment, disconnect } from '../../tools/deployments.js';
 import { RawWireClient } from '../../tools/raw_wire_client.js';
 
 /** Malformed messages close their connection (mongod does the same) and never take the server down. */
@@ -13,10 +13,7 @@ describe('wire robustness', () => {
     client = await MongoClient.connect(deployment.uri);
   });
 
-  afterAll(async () => {
-    await client.close();
-    await deployment.stop();
-  });
+  afterAll(() => disconnect(client, deployment));
 
   function header(length: number, opCode: number): Buffer {
     const h = Buffer.alloc(16);

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { sourceDeployment, usingRealDeployments, type TestDeployment } from '../../tools/deployments.js';
+import { usingRealDeployments, type TestDeployment, connectedDeployment } from '../../tools/deployments.js';
 import { startServer, type RunningServer } from '../../harness/server.js';
 
 /**
@@ -12,9 +12,7 @@ describe('user write blocking', () => {
     let client: MongoClient;
 
     beforeAll(async () => {
-      deployment = await sourceDeployment();
-      client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 5000 });
-      await client.connect();
+      ({ deployment: deployment, client: client } = await connectedDeployment());
     });
 
     afterAll(async () => {
