@@ -10,7 +10,7 @@ import {
   nullOpTime,
   transactionLifetimeLimitMs,
 } from './transactions.js';
-import { codeNameOf } from './fail_points.js';
+import { codeNameOf } from '../errors.js';
 
 /** The session fields of a command (mongod's OperationSessionInfoFromClient). */
 export interface SessionOptions {

@@ -1,6 +1,6 @@
 import { Int32, type Document } from 'bson';
 import type { CommandContext, CommandReply } from '../command_context.js';
-import { CommandError, ERROR_CODES } from '../errors.js';
+import { codeNameOf, CommandError, ERROR_CODES } from '../errors.js';
 import { isNumeric, toNumber } from './bson_order.js';
 
 /**
@@ -271,21 +271,6 @@ export function targetOf(ctx: CommandContext): FailCommandTarget {
   const appName = typeof meta?.application?.name === 'string' ? meta.application.name : undefined;
   return { commandName: ctx.commandName, ns, appName, internalClient: ctx.conn.internalClient === true };
 }
-
-/** The codeName mongod prints for a code: its name in error_codes.yml, or `Location<code>` for other codes. */
-export function codeNameOf(code: number): string {
-  for (const [name, value] of Object.entries(ERROR_CODES)) if (value === code && !name.startsWith('Location')) return name;
-  return EXTRA_CODE_NAMES[code] ?? `Location${code}`;
-}
-
-/** Codes that tests commonly inject with failCommand and that the server itself never raises. */
-const EXTRA_CODE_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  7: 'HostNotFound', 24: 'LockTimeout', 64: 'WriteConcernTimeout', 89: 'NetworkTimeout', 91: 'ShutdownInProgress',
-  100: 'UnsatisfiableWriteConcern', 134: 'ReadConcernMajorityNotAvailableYet', 189: 'PrimarySteppedDown',
-  234: 'RetryChangeStream', 262: 'ExceededTimeLimit', 9001: 'SocketException', 11600: 'InterruptedAtShutdown',
-  11601: 'Interrupted', 11602: 'InterruptedDueToReplStateChange', 13388: 'StaleConfig', 13435: 'NotPrimaryNoSecondaryOk',
-  13436: 'NotPrimaryOrSecondary', 10058: 'LegacyNotPrimary', 150: 'StaleEpoch', 237: 'CursorKilled',
-});
 
 /** writeConcernError codes given as JS numbers are sent as int32, as the server's are. */
 function withInt32Code(wce: Document): Document {

@@ -1,5 +1,5 @@
-import { evaluateMode, failCommandApplies, parseFailPointMode, codeNameOf, type FailCommandTarget, type FailPointMode } from '../../../harness/engine/fail_points.js';
-import { CommandError } from '../../../harness/errors.js';
+import { evaluateMode, failCommandApplies, parseFailPointMode, type FailCommandTarget, type FailPointMode } from '../../../harness/engine/fail_points.js';
+import { codeNameOf, CommandError } from '../../../harness/errors.js';
 
 const target = (overrides: Partial<FailCommandTarget> = {}): FailCommandTarget => ({
   commandName: 'find', ns: 'db.c', appName: undefined, internalClient: false, ...overrides,
