@@ -8,10 +8,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Binary, Decimal128, Double, Int32, Long, MongoClient, ObjectId, Timestamp } from 'mongodb';
-import type { CliContext } from '../../../src/cli/cli_context.js';
-import { runCli } from '../../../src/cli/main.js';
 import { destinationDeployment, sourceDeployment, usingRealDeployments, type TestDeployment } from '../../tools/deployments.js';
 import { randomFor, randomInt } from '../../tools/random.js';
+import { runSync, type CliRun } from '../../tools/run_cli.js';
 
 interface AnyIdDocument {
   _id: unknown;
@@ -23,18 +22,8 @@ let source: TestDeployment;
 let destination: TestDeployment;
 let sourceClient: MongoClient;
 
-async function run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const context: CliContext = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { SOURCE: source.uri, DESTINATION: destination.uri },
-    cwd: dir,
-    signal: new AbortController().signal,
-    logLevel: undefined,
-  };
-  return { code: await runCli(args, context), stdout, stderr };
+function run(args: readonly string[]): Promise<CliRun> {
+  return runSync(args, { cwd: dir, env: { SOURCE: source.uri, DESTINATION: destination.uri } });
 }
 
 /** Document `i`, regenerated alone from the seed: varied types, and an `_id` of one of several types. */

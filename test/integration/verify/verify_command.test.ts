@@ -8,24 +8,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Double, Int32, Long, MongoClient, type Document } from 'mongodb';
-import type { CliContext } from '../../../src/cli/cli_context.js';
-import { runCli } from '../../../src/cli/main.js';
 import { SYNC_CAPPED_SIZE_BYTES } from '../../../src/catalog/collection_rules.js';
 import { SYNC_TTL_SECONDS } from '../../../src/catalog/index_rules.js';
 import { INTERNAL_DB } from '../../../src/state/internal_db.js';
 import { destinationDeployment, sourceDeployment, type TestDeployment } from '../../tools/deployments.js';
 import { seededRandom, TEST_SEED } from '../../tools/random.js';
+import { runSync, type CliRun } from '../../tools/run_cli.js';
 
 /** A document whose `_id` is not an ObjectId. */
 interface AnyIdDocument {
   _id: unknown;
   [field: string]: unknown;
-}
-
-interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 let dir: string;
@@ -43,19 +36,8 @@ function migrations() {
   return destinationClient.db(INTERNAL_DB).collection<{ _id: string; state: string }>('migrations');
 }
 
-async function run(args: readonly string[], signal = new AbortController().signal): Promise<RunResult> {
-  let stdout = '';
-  let stderr = '';
-  const context: CliContext = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { SOURCE: source.uri, DESTINATION: destination.uri },
-    cwd: dir,
-    signal,
-    logLevel: undefined,
-  };
-  const code = await runCli(args, context);
-  return { code, stdout, stderr };
+function run(args: readonly string[], signal = new AbortController().signal): Promise<CliRun> {
+  return runSync(args, { cwd: dir, env: { SOURCE: source.uri, DESTINATION: destination.uri }, signal });
 }
 
 /** The same documents on both sides, inserted in different orders (natural order must not matter). */
