@@ -20,11 +20,3 @@ export function collectionOptionsForSync(options: Document): Document {
   }
   return out;
 }
-
-/** The collMod that commit runs to restore a capped collection's size and max, or undefined when none is needed. */
-export function collectionRestoreCommand(coll: string, original: Document): Document | undefined {
-  if (original.capped !== true) return undefined;
-  const command: Document = { collMod: coll, cappedSize: original.size };
-  if (original.max !== undefined) command.cappedMax = original.max;
-  return command;
-}

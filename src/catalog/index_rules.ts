@@ -62,16 +62,3 @@ function normalizeKey(key: Document, warnings: string[]): Document {
   }
   return out;
 }
-
-/** What commit must change on a destination index to restore the original (collMod `index` options). */
-export function indexRestoreSteps(original: Document): Document[] {
-  const steps: Document[] = [];
-  const name = original.name;
-  if (original.expireAfterSeconds !== undefined) steps.push({ name, expireAfterSeconds: original.expireAfterSeconds });
-  if (original.hidden === true) steps.push({ name, hidden: true });
-  if (original.unique === true) {
-    steps.push({ name, prepareUnique: true });
-    steps.push({ name, unique: true });
-  }
-  return steps;
-}
