@@ -2,7 +2,8 @@
  * Records a V8 CPU profile of one step through the inspector (the same format as `node --cpu-prof`), so that the
  * profile holds that step alone and not the data generation and the other steps around it.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 
 /** Runs `fn` under the CPU profiler and writes the profile to `file` (open it in Chrome DevTools or with profile_summary.ts). */
@@ -17,6 +18,7 @@ export async function withCpuProfile<T>(file: string, fn: () => Promise<T>): Pro
     return await fn();
   } finally {
     const { profile } = await session.post('Profiler.stop');
+    await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(profile));
     session.disconnect();
   }
