@@ -6,10 +6,9 @@
  * every type, but a JS object lists integer-like keys ("1", "2023") before the others whatever their order in the
  * document. Documents with such keys are therefore rebuilt as `Map`s, which bson serializes in insertion order.
  */
-import { BSON, type Document } from 'mongodb';
+import { BSON, Double, Int32, Long, ObjectId, type Document } from 'mongodb';
 import { EXACT_BSON_OPTIONS } from './exact_options.js';
 import { decodeElement, rawElements, valueLength, type RawElement } from './raw_elements.js';
-
 
 /** What the driver can write byte-identically: a plain object, or a Map where key order needs it. */
 export type ExactDocument = Document | Map<string, unknown>;
@@ -21,24 +20,74 @@ export type ExactDocument = Document | Map<string, unknown>;
  */
 export const UNWRITABLE_TYPES: Readonly<Record<number, string>> = Object.freeze({ 0x06: 'undefined', 0x0c: 'DBPointer' });
 
-/** What a scan of a document's bytes found. */
-interface DocumentScan {
-  integerKey: boolean;
-  /** The first unwritable value, as `path (type)`. */
-  unwritable: string | undefined;
-}
-
 /**
  * Decodes raw document bytes into a value that serializes back to the same bytes. Throws
  * {@link UnwritableValueError} for a document holding a value the driver cannot write (see UNWRITABLE_TYPES).
  */
 export function toExactDocument(raw: Uint8Array): ExactDocument {
-  const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const view = bufferOf(raw);
   // The scan reads the bytes, not a decoded object: it runs on every copied document, and most need nothing.
-  const scan: DocumentScan = { integerKey: false, unwritable: undefined };
-  scanDocument(view, 0, false, '', scan);
-  if (scan.unwritable !== undefined) throw new UnwritableValueError(scan.unwritable);
+  const scan: DocumentScan = { integerKey: false };
+  const unwritable = scanDocument(view, 0, false, scan);
+  if (unwritable !== undefined) throw new UnwritableValueError(describe(unwritable));
   return scan.integerKey ? rebuildInOrder(view, 0) : BSON.deserialize(raw, EXACT_BSON_OPTIONS);
+}
+
+/**
+ * Throws {@link UnwritableValueError} when raw document bytes hold a value of an UNWRITABLE_TYPES type, at any
+ * depth. The copy's raw-bytes path calls it so that it refuses exactly the documents {@link toExactDocument} refuses.
+ */
+export function assertWritable(raw: Uint8Array): void {
+  const unwritable = scanDocument(bufferOf(raw), 0, false, undefined);
+  if (unwritable !== undefined) throw new UnwritableValueError(describe(unwritable));
+}
+
+/** What a scan of a document's bytes found besides unwritable values. */
+interface DocumentScan {
+  integerKey: boolean;
+}
+
+/** An unwritable value found by a scan: its type and its path, innermost name first (built on the way out). */
+interface UnwritableValue {
+  readonly type: number;
+  readonly reversedPath: string[];
+}
+
+function describe(value: UnwritableValue): string {
+  return `${UNWRITABLE_TYPES[value.type]} at ${[...value.reversedPath].reverse().join('.')}`;
+}
+
+function bufferOf(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/**
+ * Returns the first value of an unwritable type in the document at `offset`, or in any document nested in it
+ * (through arrays too); and, when `scan` is given, records whether any of them has a key that a JS object would list
+ * first: a canonical non-negative integer ("0", "7", "2023"; not "01"). The keys of arrays are such keys by nature
+ * and in order already. Longer digit strings than JS array indexes (above 2^32 - 2) count too, which only makes a few
+ * documents take the slower, equally exact, Map path. No closure or string is made per element: this runs on every
+ * copied document.
+ */
+function scanDocument(view: Buffer, offset: number, isArray: boolean, scan: DocumentScan | undefined): UnwritableValue | undefined {
+  const end = offset + view.readInt32LE(offset) - 1;
+  let pos = offset + 4;
+  while (pos < end) {
+    const type = view[pos];
+    const nameEnd = view.indexOf(0, pos + 1);
+    if (scan && !isArray && !scan.integerKey && isIntegerName(view, pos + 1, nameEnd)) scan.integerKey = true;
+    const valueStart = nameEnd + 1;
+    if (UNWRITABLE_TYPES[type] !== undefined) return { type, reversedPath: [view.toString('utf8', pos + 1, nameEnd)] };
+    if (type === 0x03 || type === 0x04) {
+      const inner = scanDocument(view, valueStart, type === 0x04, scan);
+      if (inner !== undefined) {
+        inner.reversedPath.push(view.toString('utf8', pos + 1, nameEnd));
+        return inner;
+      }
+    }
+    pos = valueStart + valueLength(view, type, valueStart);
+  }
+  return undefined;
 }
 
 /** A document holds a value the copy cannot reproduce byte for byte. */
@@ -46,28 +95,6 @@ export class UnwritableValueError extends Error {
   override name = 'UnwritableValueError';
   constructor(readonly where: string) {
     super(`the document holds ${where}, a legacy BSON value the driver cannot write back unchanged`);
-  }
-}
-
-/**
- * Records whether the document at `offset`, or any document nested in it (through arrays too), has a key that a
- * JS object would list first: a canonical non-negative integer ("0", "7", "2023"; not "01"); and the first value
- * of an unwritable type. The keys of arrays are such keys by nature and in order already. Longer digit strings
- * than JS array indexes (above 2^32 - 2) count too, which only makes a few documents take the slower, equally
- * exact, Map path.
- */
-function scanDocument(view: Buffer, offset: number, isArray: boolean, path: string, scan: DocumentScan): void {
-  const end = offset + view.readInt32LE(offset) - 1;
-  let pos = offset + 4;
-  while (pos < end && scan.unwritable === undefined) {
-    const type = view[pos];
-    const nameEnd = view.indexOf(0, pos + 1);
-    if (!isArray && isIntegerName(view, pos + 1, nameEnd)) scan.integerKey = true;
-    const valueStart = nameEnd + 1;
-    const fieldPath = () => (path ? `${path}.` : '') + view.toString('utf8', pos + 1, nameEnd);
-    if (UNWRITABLE_TYPES[type] !== undefined) scan.unwritable = `${UNWRITABLE_TYPES[type]} at ${fieldPath()}`;
-    else if (type === 0x03 || type === 0x04) scanDocument(view, valueStart, type === 0x04, fieldPath(), scan);
-    pos = valueStart + valueLength(view, type, valueStart);
   }
 }
 
@@ -101,7 +128,29 @@ function exactValue(raw: Uint8Array, element: RawElement): unknown {
 
 /** The decoded `_id` of raw document bytes, with its exact type; undefined when the document has none. */
 export function exactIdOf(raw: Uint8Array): unknown {
+  const leading = leadingScalarId(bufferOf(raw));
+  if (leading !== undefined) return leading;
   // An embedded-document _id comes back as a Map: its field order is part of its value.
   for (const element of rawElements(raw)) if (element.name === '_id') return exactValue(raw, element);
   return undefined;
+}
+
+/** Bytes 4..8 of a document whose first element is `_id`: the name and its terminating zero. */
+const ID_NAME = Buffer.from('_id\0', 'latin1');
+
+/**
+ * The `_id` decoded straight from the bytes when it is the first element (where mongod keeps it) and of a fixed-size
+ * type, the same value {@link decodeElement} would give; undefined otherwise. The partition planner decodes every
+ * `_id` of a collection, so this skips the general path's wrapper document and its allocations.
+ */
+function leadingScalarId(view: Buffer): unknown {
+  if (view.length < 9 || view.compare(ID_NAME, 0, 4, 5, 9) !== 0) return undefined;
+  switch (view[4]) {
+    case 0x10: return new Int32(view.readInt32LE(9));
+    case 0x01: return new Double(view.readDoubleLE(9));
+    case 0x12: return Long.fromBits(view.readInt32LE(9), view.readInt32LE(13));
+    // A copy: the ObjectId must not keep the (large) buffer the document was read into alive.
+    case 0x07: return new ObjectId(Uint8Array.prototype.slice.call(view, 9, 21));
+    default: return undefined;
+  }
 }
