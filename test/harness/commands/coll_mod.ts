@@ -1,4 +1,4 @@
-import { Long, serialize, type Document } from 'bson';
+import { Int32, Long, serialize, type Document } from 'bson';
 import type { CommandContext, CommandDefinition } from '../command_context.js';
 import type { Collection, IndexMaintainer } from '../engine/collection.js';
 import { CommandError } from '../errors.js';
@@ -11,12 +11,31 @@ import { findIndexesByKey, replaceIndexSpec } from '../engine/indexes/index_cata
 import { MAX_EXPIRE_AFTER_SECONDS } from '../engine/indexes/index_spec.js';
 import { UniqueIndex } from '../engine/indexes/btree_index.js';
 import { assertValidCollectionName } from '../engine/namespace.js';
+import { typeName } from '../engine/query/bson_types.js';
 
 const COLL_MOD_FIELDS: ReadonlySet<string> = new Set([
   'index', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'expireAfterSeconds',
   'changeStreamPreAndPostImages', 'cappedSize', 'cappedMax', 'dryRun', 'recordPreImages', 'timeseries',
   'collectionUUID',
 ]);
+
+/** Top-level options that count as one modification each (coll_mod.cpp's numModifications; capped ones do not). */
+const COUNTED_OPTIONS: readonly string[] = [
+  'validator', 'validationLevel', 'validationAction', 'pipeline', 'viewOn', 'recordPreImages', 'changeStreamPreAndPostImages',
+  'expireAfterSeconds', 'timeseries',
+];
+
+/** The fields of collMod's `index` (the CollModIndex IDL struct, strict). */
+const INDEX_FIELDS: ReadonlySet<string> = new Set(['name', 'keyPattern', 'expireAfterSeconds', 'hidden', 'unique', 'prepareUnique', 'forceNonUnique']);
+
+/** An IDL `safeBool` field of collMod's `index`: a bool or a number (its truth), else TypeMismatch. */
+function safeBool(request: Document, field: string): boolean | undefined {
+  const value = request[field];
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (isNumeric(value)) return toNumber(value) !== 0;
+  throw new CommandError('TypeMismatch', `BSON field 'collMod.index.${field}' is the wrong type '${typeName(value)}', expected types '[bool, long, int, decimal, double]'`);
+}
 
 /** The `_id` index pseudo-entry: it has no maintainer, but collMod may name it (to be refused). */
 const ID_INDEX = Symbol('idIndex');
@@ -52,18 +71,49 @@ interface IndexChange {
   oplogIndex: Document | undefined;
   oldOptions: Document;
   apply: (() => void) | undefined;
+  /** Options that count as modifications (coll_mod.cpp's numModifications), no-ops included. */
+  modifications: number;
+  /** prepareUnique really changes (it may not be combined with any other modification). */
+  changesPrepareUnique: boolean;
 }
 
 /**
- * The `index` part of collMod (coll_mod.cpp / coll_mod_index.cpp): hidden, expireAfterSeconds, prepareUnique and
- * unique (which needs prepareUnique first and fails with CannotConvertIndexToUnique listing the duplicates).
- * Setting a value an index already has is a no-op leaving nothing in the reply.
+ * Sets (or, with undefined, removes) one field of an index spec the way mongod's catalog does
+ * (BSONCollectionCatalogEntry::IndexMetaData::update*Setting): the field is taken out and appended at the end, so
+ * listIndexes shows the options collMod touched last, in the order it touched them.
  */
-function planIndexChange(collection: Collection, request: Document, dryRun: boolean): IndexChange {
+function withSpecField(spec: Document, field: string, value: unknown): Document {
+  const out: Document = {};
+  for (const [k, v] of Object.entries(spec)) if (k !== field) out[k] = v;
+  if (value !== undefined) out[field] = value;
+  return out;
+}
+
+/**
+ * The `index` part of collMod (coll_mod.cpp parseCollModRequest / coll_mod_index.cpp, mongod 6.0 to 8.0):
+ * expireAfterSeconds, hidden, prepareUnique, unique (only true, only after prepareUnique; CannotConvertIndexToUnique
+ * lists the duplicates) and forceNonUnique (the way back to a non-unique index; `unique: false` is refused).
+ * Hiding a hidden index, preparing a prepared one or making a unique index unique is a no-op that leaves the
+ * option out of the reply and the oplog entry. Converting to unique also drops prepareUnique from the spec.
+ */
+function planIndexChange(collection: Collection, request: Document): IndexChange {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
     throw new CommandError('TypeMismatch', "BSON field 'collMod.index' is the wrong type, expected type 'object'");
   }
-  const { hidden, expireAfterSeconds, prepareUnique, unique, forceNonUnique } = request;
+  for (const field of Object.keys(request)) {
+    if (!INDEX_FIELDS.has(field)) throw new CommandError('Location40415', `BSON field 'collMod.index.${field}' is an unknown field.`, {}, 40415);
+  }
+  const { expireAfterSeconds } = request;
+  const hidden = safeBool(request, 'hidden');
+  const prepareUnique = safeBool(request, 'prepareUnique');
+  const unique = safeBool(request, 'unique');
+  const forceNonUnique = safeBool(request, 'forceNonUnique');
+  if (request.name !== undefined && request.keyPattern !== undefined) {
+    throw new CommandError('InvalidOptions', 'Cannot specify both key pattern and name.');
+  }
+  if (request.name === undefined && request.keyPattern === undefined) {
+    throw new CommandError('InvalidOptions', 'Must specify either index name or key pattern.');
+  }
   if ([hidden, expireAfterSeconds, prepareUnique, unique, forceNonUnique].every((v) => v === undefined)) {
     throw new CommandError('InvalidOptions', 'no expireAfterSeconds, hidden, unique, or prepareUnique field');
   }
@@ -79,49 +129,42 @@ function planIndexChange(collection: Collection, request: Document, dryRun: bool
       throw new CommandError('InvalidOptions', 'TTL index \'expireAfterSeconds\' option must be within an acceptable range, try a lower number');
     }
   }
+  const modifications = [expireAfterSeconds, unique, hidden, prepareUnique, forceNonUnique].filter((v) => v !== undefined).length;
   const target = findIndex(collection, request);
   if (target === ID_INDEX) {
     if (expireAfterSeconds !== undefined) throw new CommandError('InvalidOptions', 'the _id field does not support TTL indexes');
+    if (unique === false) throw new CommandError('BadValue', 'Cannot make index non-unique');
     if (hidden !== undefined) throw new CommandError('BadValue', "can't hide _id index");
-    if (prepareUnique !== undefined || unique !== undefined || forceNonUnique !== undefined) {
-      return { reply: {}, oplogIndex: undefined, oldOptions: {}, apply: undefined };
-    }
+    if (forceNonUnique === false) throw new CommandError('BadValue', "'forceNonUnique: false' is not supported");
+    // The _id index is unique: unique and prepareUnique are no-ops on it.
+    return { reply: {}, oplogIndex: undefined, oldOptions: {}, apply: undefined, modifications, changesPrepareUnique: false };
   }
   const index = target as IndexMaintainer;
   const spec = index.spec;
-  const next: Document = { ...spec };
+  let next: Document = spec;
   const reply: Document = {};
   const oplogIndex: Document = { name: spec.name };
   const oldOptions: Document = {};
   let changed = false;
+  let changesPrepareUnique = false;
   if (expireAfterSeconds !== undefined) {
-    if (spec.expireAfterSeconds === undefined) {
+    const seconds = Long.fromNumber(Math.trunc(toNumber(expireAfterSeconds)));
+    const old = spec.expireAfterSeconds;
+    if (old === undefined) {
       if (Object.keys(spec.key as Document).length !== 1) {
         throw new CommandError('InvalidOptions', 'TTL indexes are single-field indexes, compound indexes do not support TTL');
       }
     } else {
-      if (!isNumeric(spec.expireAfterSeconds)) throw new CommandError('InvalidOptions', 'existing expireAfterSeconds field is not a number');
-      reply.expireAfterSeconds_old = spec.expireAfterSeconds;
-      oldOptions.expireAfterSeconds = Long.fromNumber(Math.trunc(toNumber(spec.expireAfterSeconds)));
+      if (!isNumeric(old)) throw new CommandError('InvalidOptions', 'existing expireAfterSeconds field is not a number');
+      reply.expireAfterSeconds_old = Long.fromNumber(Math.trunc(toNumber(old)));
+      oldOptions.expireAfterSeconds = reply.expireAfterSeconds_old;
     }
-    const seconds = Long.fromNumber(Math.trunc(toNumber(expireAfterSeconds)));
     reply.expireAfterSeconds_new = seconds;
     oplogIndex.expireAfterSeconds = seconds;
-    next.expireAfterSeconds = appendNumber(seconds.toNumber());
+    // The catalog keeps an integral value of the same number as it is (int or long); any other is rewritten as a long.
+    const sameIntegral = (old instanceof Int32 || old instanceof Long || (typeof old === 'number' && Number.isInteger(old))) && toNumber(old) === seconds.toNumber();
+    if (!sameIntegral) next = withSpecField(next, 'expireAfterSeconds', seconds);
     changed = true;
-  }
-  if (hidden !== undefined) {
-    if (collection.name.startsWith('system.')) throw new CommandError('BadValue', "Can't hide index on system collection");
-    const was = spec.hidden === true;
-    if (was !== Boolean(hidden)) {
-      reply.hidden_old = was;
-      reply.hidden_new = Boolean(hidden);
-      oplogIndex.hidden = Boolean(hidden);
-      oldOptions.hidden = was;
-      if (hidden) next.hidden = true;
-      else delete next.hidden;
-      changed = true;
-    }
   }
   if (unique !== undefined) {
     if (!unique) throw new CommandError('BadValue', 'Cannot make index non-unique');
@@ -129,28 +172,34 @@ function planIndexChange(collection: Collection, request: Document, dryRun: bool
       if (spec.prepareUnique !== true) {
         throw new CommandError('InvalidOptions', "Cannot make index unique with 'prepareUnique=false'. Run collMod to set it first.");
       }
-      const violations = index instanceof UniqueIndex ? index.duplicates() : [];
-      if (violations.length > 0) {
-        const ids = violations.map(({ recordIds }) => ({ ids: recordIds.map((r) => collection.records.get(r)?.id) }));
-        throw new CommandError('CannotConvertIndexToUnique', 'Cannot convert the index to unique. Please resolve conflicting documents before running collMod again.', { violations: ids });
-      }
-      if (!dryRun) {
-        reply.unique_new = true;
-        oplogIndex.unique = true;
-        next.unique = true;
-        changed = true;
-      }
+      reply.unique_new = true;
+      oplogIndex.unique = true;
+      next = withSpecField(withSpecField(next, 'unique', true), 'prepareUnique', undefined);
+      changed = true;
+    }
+  }
+  if (hidden !== undefined) {
+    if (collection.name.startsWith('system.')) throw new CommandError('BadValue', "Can't hide index on system collection");
+    const was = spec.hidden === true;
+    if (was !== hidden) {
+      reply.hidden_old = was;
+      reply.hidden_new = hidden;
+      oplogIndex.hidden = hidden;
+      oldOptions.hidden = was;
+      next = withSpecField(next, 'hidden', hidden ? true : undefined);
+      changed = true;
     }
   }
   if (prepareUnique !== undefined) {
     const was = spec.prepareUnique === true;
-    if (was !== Boolean(prepareUnique) && spec.unique !== true) {
+    if (was !== prepareUnique && spec.unique !== true) {
       reply.prepareUnique_old = was;
-      reply.prepareUnique_new = Boolean(prepareUnique);
-      oplogIndex.prepareUnique = Boolean(prepareUnique);
+      reply.prepareUnique_new = prepareUnique;
+      oplogIndex.prepareUnique = prepareUnique;
       oldOptions.prepareUnique = was;
-      next.prepareUnique = Boolean(prepareUnique);
+      next = withSpecField(next, 'prepareUnique', prepareUnique ? true : undefined);
       changed = true;
+      changesPrepareUnique = true;
     }
   }
   if (forceNonUnique !== undefined) {
@@ -158,7 +207,7 @@ function planIndexChange(collection: Collection, request: Document, dryRun: bool
     if (spec.unique === true) {
       reply.forceNonUnique_new = true;
       oplogIndex.forceNonUnique = true;
-      delete next.unique;
+      next = withSpecField(next, 'unique', undefined);
       changed = true;
     }
   }
@@ -166,16 +215,20 @@ function planIndexChange(collection: Collection, request: Document, dryRun: bool
     reply,
     oplogIndex: changed ? oplogIndex : undefined,
     oldOptions,
-    apply: changed ? () => replaceIndexSpec(collection, String(spec.name), orderSpec(next, spec)) : undefined,
+    apply: next !== spec ? () => replaceIndexSpec(collection, String(spec.name), next) : undefined,
+    modifications,
+    changesPrepareUnique,
   };
 }
 
-/** Keeps an index spec's fields in their original order, new ones appended. */
-function orderSpec(next: Document, old: Document): Document {
-  const out: Document = {};
-  for (const k of Object.keys(old)) if (next[k] !== undefined) out[k] = next[k];
-  for (const k of Object.keys(next)) if (!(k in out)) out[k] = next[k];
-  return out;
+/** The documents a unique conversion of the index would violate, as CannotConvertIndexToUnique reports them. */
+function assertConvertibleToUnique(collection: Collection, request: Document): void {
+  const target = findIndex(collection, request);
+  if (target === ID_INDEX || !(target instanceof UniqueIndex)) return;
+  const violations = target.duplicates();
+  if (violations.length === 0) return;
+  const ids = violations.map(({ recordIds }) => ({ ids: [...recordIds].sort((a, b) => a - b).map((r) => collection.records.get(r)?.id) }));
+  throw new CommandError('CannotConvertIndexToUnique', 'Cannot convert the index to unique. Please resolve conflicting documents before running collMod again.', { violations: ids });
 }
 
 /**
@@ -197,15 +250,22 @@ export const collMod: CommandDefinition = {
     }
     const collection = ctx.server.catalog.getCollection(ctx.db, name);
     if (!collection) throw new CommandError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
-    ctx.writes.assertWritable(ctx.db, ctx.op);
     const body = ctx.body;
-    if (isView(collection)) return modifyView(ctx, collection);
+    if (isView(collection)) {
+      ctx.writes.assertWritable(ctx.db, ctx.op);
+      return modifyView(ctx, collection);
+    }
     for (const field of ['viewOn', 'pipeline']) {
       if (body[field] !== undefined) throw new CommandError('InvalidOptions', `option only supported on a view: ${field}`);
     }
-    const dryRun = body.dryRun === true;
-    if (dryRun && (body.index === undefined || (body.index as Document).unique === undefined)) {
-      throw new CommandError('InvalidOptions', "dryRun requires 'unique' to be set in the 'index' field");
+    const dryRun = body.dryRun !== undefined && body.dryRun !== false && !(isNumeric(body.dryRun) && toNumber(body.dryRun) === 0);
+    if (dryRun) {
+      // _processCollModDryRunMode: only a unique conversion may be tried, and alone.
+      if (body.index === undefined) throw new CommandError('InvalidOptions', 'dry run mode requires an valid index modification.');
+      const index = body.index as Document;
+      if (index === null || typeof index !== 'object' || !(index.unique === true || (isNumeric(index.unique) && toNumber(index.unique) !== 0))) {
+        throw new CommandError('InvalidOptions', 'dry run mode requires an index modification with unique: true.');
+      }
     }
     const options: Document = { ...collection.options };
     const o: Document = { collMod: name };
@@ -231,8 +291,7 @@ export const collMod: CommandDefinition = {
     }
     let indexChange: IndexChange | undefined;
     if (body.index !== undefined) {
-      indexChange = planIndexChange(collection, body.index as Document, dryRun);
-      if (dryRun) return {};
+      indexChange = planIndexChange(collection, body.index as Document);
       if (indexChange.oplogIndex) o.index = indexChange.oplogIndex;
     }
     if (body.validator !== undefined) {
@@ -260,6 +319,18 @@ export const collMod: CommandDefinition = {
       else throw new CommandError('InvalidOptions', "'expireAfterSeconds' must be a number or the string 'off'");
       o.expireAfterSeconds = value;
     }
+    const modifications = (indexChange?.modifications ?? 0) + COUNTED_OPTIONS.filter((f) => body[f] !== undefined).length;
+    if (dryRun) {
+      if (modifications > 1) throw new CommandError('InvalidOptions', 'unique: true cannot be combined with any other modification in dry run mode.');
+      assertConvertibleToUnique(collection, body.index as Document);
+      return {};
+    }
+    if (indexChange?.changesPrepareUnique && modifications > 1) {
+      throw new CommandError('InvalidOptions', 'prepareUnique cannot be combined with any other modification.');
+    }
+    // mongod scans for duplicates whenever unique: true is asked, then (its op observer) checks write blocking.
+    if (body.index !== undefined && (body.index as Document).unique !== undefined) assertConvertibleToUnique(collection, body.index as Document);
+    ctx.writes.assertWritable(ctx.db, ctx.op);
     const o2: Document = { collectionOptions_old: { uuid: collection.uuid, ...collection.options } };
     if (indexChange?.oplogIndex) o2.indexOptions_old = indexChange.oldOptions;
     indexChange?.apply?.();
