@@ -21,6 +21,7 @@ import {
   type InputOf,
   type ResolvedOf,
 } from './field_types.js';
+import { isLoopbackHost, LOOPBACK_HOSTS_DESCRIPTION } from './loopback_host.js';
 import { MONGO_URI_EXPECTED, parseMongoUri, sharedHosts } from './mongo_uri.js';
 import {
   NAMESPACE_RULE_EXPECTED,
@@ -57,6 +58,30 @@ const namespaceFiltersField = (doc: string) =>
     `a non-empty list of filters, each ${NAMESPACE_RULE_EXPECTED}`,
     parseNamespaceRules,
   );
+
+/** The accepted form of `api.token`: visible ASCII (it travels in an HTTP header), long enough not to be guessed. */
+const API_TOKEN_EXPECTED = '16 to 4096 visible ASCII characters (no spaces)';
+
+/**
+ * `api.token`. A rejected value is described by its type and length only: echoing a secret in an error message
+ * (and so in logs and terminals) would leak the very thing being configured.
+ */
+const apiTokenField = (doc: string) =>
+  customField<string, string, { doc: string }>('string', { doc }, API_TOKEN_EXPECTED, (raw, context) => {
+    if (typeof raw === 'string' && /^[\x21-\x7e]{16,4096}$/.test(raw)) return { ok: true, value: raw };
+    return {
+      ok: false,
+      problems: [
+        {
+          code: ERROR_CODES.CONFIG_INVALID_VALUE,
+          keyPath: context.keyPath,
+          expected: API_TOKEN_EXPECTED,
+          found: typeof raw === 'string' ? `a string of ${raw.length} characters` : `a value of type ${typeof raw}`,
+          hint: 'Set api.token to a random string, e.g. the output of `openssl rand -hex 32`, through an environment variable.',
+        },
+      ],
+    };
+  });
 
 /** The schema of sync.yaml. */
 export const SYNC_CONFIG_SCHEMA = section('The sync.yaml configuration of one migration.', {
@@ -145,6 +170,11 @@ export const SYNC_CONFIG_SCHEMA = section('The sync.yaml configuration of one mi
       default: 27182,
       flag: 'port',
     }),
+    token: apiTokenField(
+      'Bearer token every API request but /healthz must carry (Authorization: Bearer <token>); required when ' +
+        'api.host is not a loopback address. 16 to 4096 visible ASCII characters; keep it out of the file: ' +
+        '"${SYNC_API_TOKEN}". Unset: no token (loopback only).',
+    ),
   }),
   logging: section('Logs (always on stderr; command results go to stdout).', {
     level: choiceField(LOG_LEVELS, {
@@ -204,6 +234,21 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = Object.freeze([
               'at commit), or set reversible: false.',
           }
         : undefined,
+  },
+  {
+    description: `api.host other than a loopback address (${LOOPBACK_HOSTS_DESCRIPTION}) requires api.token.`,
+    check: (config: SyncConfig) =>
+      isLoopbackHost(config.api.host) || config.api.token !== undefined
+        ? undefined
+        : {
+            code: ERROR_CODES.CONFIG_CONFLICT,
+            keyPath: 'api.token',
+            expected: `a bearer token when api.host is not a loopback address (${LOOPBACK_HOSTS_DESCRIPTION})`,
+            found: `nothing, with api.host ${JSON.stringify(config.api.host)}`,
+            hint:
+              'Set api.token (e.g. api.token: "${SYNC_API_TOKEN}"), since anyone who reaches that address could ' +
+              'otherwise pause, commit or reverse the migration; or set api.host: 127.0.0.1.',
+          },
   },
   {
     description: 'source.uri and destination.uri must not name the same hosts.',

@@ -19,4 +19,17 @@ describe('redactConfig', () => {
     expect(JSON.stringify(redacted)).not.toMatch(/hunter2|p%40ss|tok\b/);
     expect(config.source.uri).toContain('hunter2');
   });
+
+  it('masks api.token and keeps the other api keys', () => {
+    const config = resolveConfig({
+      text: 'source:\n  uri: mongodb://src\ndestination:\n  uri: mongodb://dst\napi:\n  host: 0.0.0.0\n  token: ${TOKEN}\n',
+      configDir: '/',
+      cwd: '/',
+      env: { TOKEN: 'c0ffee-c0ffee-c0ffee' },
+    });
+    const redacted = redactConfig(config);
+    expect(redacted.api).toEqual({ host: '0.0.0.0', port: 27182, token: '****' });
+    expect(JSON.stringify(redacted)).not.toContain('c0ffee');
+    expect(config.api.token).toBe('c0ffee-c0ffee-c0ffee');
+  });
 });

@@ -136,6 +136,42 @@ describe('validateConfig', () => {
     expect(config.reversible).toBe(true);
   });
 
+  it.each(['0.0.0.0', '"::"', '10.0.0.7', 'sync-host'])('rejects api.host %s without api.token, naming both keys', (host) => {
+    const error = errorOf(`${BASE}api:\n  host: ${host}\n`);
+    expect(error.code).toBe('CONFIG-1008');
+    expect(error.message).toContain('api.token (sync.yaml:5:1): expected a bearer token when api.host is not a loopback address');
+    expect(error.message).toContain(`found nothing, with api.host ${JSON.stringify(host.replaceAll('"', ''))}`);
+    expect(error.hint).toContain('api.host: 127.0.0.1');
+  });
+
+  it.each(['127.0.0.1', '127.0.1.1', 'localhost', '"::1"'])('accepts api.host %s without api.token', (host) => {
+    expect(resolve(`${BASE}api:\n  host: ${host}\n`).api.token).toBeUndefined();
+  });
+
+  it('accepts any api.host with api.token, resolved from the environment', () => {
+    const config = resolveConfig({
+      text: `${BASE}api:\n  host: 0.0.0.0\n  token: \${SYNC_API_TOKEN}\n`,
+      fileLabel: 'sync.yaml',
+      configDir: '/etc/sync',
+      cwd: '/home/op',
+      env: { SYNC_API_TOKEN: 'a1b2c3d4e5f6a7b8c9d0' },
+    });
+    expect(config.api).toEqual({ host: '0.0.0.0', port: 27182, token: 'a1b2c3d4e5f6a7b8c9d0' });
+  });
+
+  it.each([
+    ['short-token', 'a string of 11 characters'],
+    ['"with a space in the token"', 'a string of 25 characters'],
+    ['12345678901234567890', 'a value of type number'],
+  ])('rejects api.token %s without showing it', (token, found) => {
+    const error = errorOf(`${BASE}api:\n  token: ${token}\n`);
+    expect(error.code).toBe('CONFIG-1004');
+    expect(error.message).toContain(`api.token (sync.yaml:6:10): expected 16 to 4096 visible ASCII characters (no spaces), found ${found}`);
+    expect(JSON.stringify({ message: error.message, hint: error.hint, details: error.details })).not.toContain(
+      token.replaceAll('"', ''),
+    );
+  });
+
   it.each([
     ['8MiB', 8 * 1024 * 1024],
     ['"64 KiB"', 64 * 1024],
