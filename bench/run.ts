@@ -6,9 +6,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runServerSuite } from './suites/server.js';
 import { runCopySuite, COPY_STEPS, type CopyStep } from './suites/copy.js';
+import { runChangesSuite, CHANGES_STEPS, type ChangesStep } from './suites/changes.js';
 import { SERVER_MODES, type ServerMode } from './lib/servers.js';
 
-const SUITES = ['server', 'copy'] as const;
+const SUITES = ['server', 'copy', 'changes'] as const;
 type Suite = (typeof SUITES)[number];
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
@@ -28,6 +29,12 @@ async function main(): Promise<number> {
       parallelism: { type: 'string' },
       'cpu-profile': { type: 'string' },
       servers: { type: 'string', default: 'in-process' },
+      events: { type: 'string' },
+      'initial-docs': { type: 'string' },
+      rates: { type: 'string' },
+      duration: { type: 'string' },
+      'changes-steps': { type: 'string' },
+      'apply-writers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -39,7 +46,12 @@ async function main(): Promise<number> {
         '  --steps        copy steps to run, default a,b,c\n' +
         '  --servers      in-process (default: servers share this process, as in the tests) or child-process\n' +
         '  --parallelism  copy.parallelism of step (c), default 4 (the tool\'s default)\n' +
+        '  changes        change application: backlog of --events (default 200000) mixed events applied by sync start --once,\n' +
+        '                 the same by the change application alone, lag at --rates (default 2000,5000) writes/s for\n' +
+        '                 --duration seconds each (default 60); --changes-steps backlog,alone,lag; --initial-docs (4000);\n' +
+        '                 --apply-writers N (writers of the in-process "alone" step; the CLI keeps its defaults)\n' +
         '  --cpu-profile DIR  write a CPU profile of each copy step alone to DIR/copy-<step>.cpuprofile\n' +
+        '                   (changes: DIR/changes-once.cpuprofile, the CLI child, and DIR/changes-alone.cpuprofile)\n' +
         '                   (summarize one: npx tsx bench/profile_summary.ts DIR/copy-c.cpuprofile)',
     );
     return 0;
@@ -55,7 +67,25 @@ async function main(): Promise<number> {
   if (!(SERVER_MODES as readonly string[]).includes(servers)) throw new Error(`--servers expects one of ${SERVER_MODES.join(', ')}, found "${servers}".`);
   let pass = true;
   for (const suite of suites) {
-    if (suite === 'server') {
+    if (suite === 'changes') {
+      const changeSteps = (values['changes-steps'] ?? CHANGES_STEPS.join(',')).split(',').map((s) => s.trim());
+      const badChangeStep = changeSteps.find((s) => !(CHANGES_STEPS as readonly string[]).includes(s));
+      if (badChangeStep) throw new Error(`Unknown changes step "${badChangeStep}"; expected some of ${CHANGES_STEPS.join(',')}.`);
+      const rates = (values.rates ?? '2000,5000').split(',').map((r) => positiveInteger('rates', r.trim(), 0));
+      const writers = values['apply-writers'] === undefined ? undefined : positiveInteger('apply-writers', values['apply-writers'], 8);
+      const result = await runChangesSuite({
+        events: positiveInteger('events', values.events, 200_000),
+        initialDocs: positiveInteger('initial-docs', values['initial-docs'], 4_000),
+        collections: 4,
+        rates,
+        durationSeconds: positiveInteger('duration', values.duration, 60),
+        steps: changeSteps as ChangesStep[],
+        servers,
+        ...(values['cpu-profile'] ? { cpuProfileDir: path.resolve(values['cpu-profile']) } : {}),
+        ...(writers === undefined ? {} : { applyOptions: { writers } }),
+      });
+      pass = result.pass && pass;
+    } else if (suite === 'server') {
       pass = (await runServerSuite({ docs: positiveInteger('server-docs', values['server-docs'], 200_000), batchSize: 1000, servers })).pass && pass;
     } else {
       const result = await runCopySuite({

@@ -22,12 +22,19 @@ export interface BenchServer {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function startBenchServer(mode: ServerMode): Promise<BenchServer> {
+/** Server settings a suite may change; the defaults are the embedded server's. */
+export interface BenchServerOptions {
+  /** Capped size of `local.oplog.rs` in MiB (default 256): a backlog must fit in it to be read back. */
+  readonly oplogSizeMB?: number;
+}
+
+export async function startBenchServer(mode: ServerMode, options: BenchServerOptions = {}): Promise<BenchServer> {
   if (mode === 'in-process') {
-    const server = await startServer();
+    const server = await startServer(options.oplogSizeMB === undefined ? {} : { oplogSizeBytes: options.oplogSizeMB * 1024 * 1024 });
     return { uri: server.uri, rssMB: () => undefined, stop: () => server.stop() };
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/harness/cli.ts'), '--port', '0'], {
+  const oplogArgs = options.oplogSizeMB === undefined ? [] : ['--oplog-size-mb', String(options.oplogSizeMB)];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/harness/cli.ts'), '--port', '0', ...oplogArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -9,6 +9,10 @@ export interface ChartBar {
   readonly value: number;
   /** Shown as a dashed tick across the bar, with "target" in the value label. */
   readonly target?: number;
+  /** The target is a ceiling (latency, memory): the bar is green at or below it. */
+  readonly lowerIsBetter?: boolean;
+  /** This bar's unit when it differs from the chart's; bars of each unit share a scale of their own. */
+  readonly unit?: string;
 }
 
 export interface BarChart {
@@ -36,15 +40,17 @@ function formatValue(value: number): string {
 
 function colorOf(bar: ChartBar): string {
   if (bar.target === undefined) return '#7f8c8d';
-  return bar.value >= bar.target ? '#2e8b57' : '#c0392b';
+  const met = bar.lowerIsBetter ? bar.value <= bar.target : bar.value >= bar.target;
+  return met ? '#2e8b57' : '#c0392b';
 }
 
 /** The chart as a complete SVG document. */
 export function renderBarChart(chart: BarChart): string {
   const footnotes = chart.footnotes ?? [];
   const plotWidth = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
-  const max = Math.max(1, ...chart.bars.map((b) => Math.max(b.value, b.target ?? 0)));
-  const scale = (v: number) => (v / max) * plotWidth;
+  const unitOf = (b: ChartBar) => b.unit ?? chart.unit;
+  const maxByUnit = new Map<string, number>();
+  for (const b of chart.bars) maxByUnit.set(unitOf(b), Math.max(maxByUnit.get(unitOf(b)) ?? 1, b.value, b.target ?? 0));
   const height = TOP + chart.bars.length * ROW_HEIGHT + 16 + footnotes.length * 18 + 8;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
@@ -53,6 +59,7 @@ export function renderBarChart(chart: BarChart): string {
   ];
   chart.bars.forEach((bar, i) => {
     const y = TOP + i * ROW_HEIGHT;
+    const scale = (v: number) => (v / maxByUnit.get(unitOf(bar))!) * plotWidth;
     const w = Math.max(1, scale(bar.value));
     parts.push(
       `<text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end">${escapeXml(bar.label)}</text>`,
@@ -62,7 +69,7 @@ export function renderBarChart(chart: BarChart): string {
       const x = LABEL_WIDTH + scale(bar.target);
       parts.push(`<line x1="${x.toFixed(1)}" y1="${y - 4}" x2="${x.toFixed(1)}" y2="${y + BAR_HEIGHT + 4}" stroke="#222" stroke-width="2" stroke-dasharray="4 3"/>`);
     }
-    const label = `${formatValue(bar.value)} ${chart.unit}` + (bar.target !== undefined ? ` (target ${formatValue(bar.target)})` : '');
+    const label = `${formatValue(bar.value)} ${unitOf(bar)}` + (bar.target !== undefined ? ` (target ${formatValue(bar.target)})` : '');
     parts.push(`<text x="${LABEL_WIDTH + plotWidth + 8}" y="${y + 15}">${escapeXml(label)}</text>`);
   });
   footnotes.forEach((note, i) => {
