@@ -19,8 +19,15 @@ export interface CatalogRecorder {
   record(operation: BarrierOperation): Promise<void>;
 }
 
-/** Copies a collection that a rename brought into the filtered set (the copy module's job). */
+/**
+ * Copies a collection again from the source (a `resync` operation, see event_translation.ts); lifecycle passes the
+ * implementation, built on the catalog and copy modules.
+ */
 export interface NamespaceResync {
+  /**
+   * Replaces the destination's `ns` by a copy of the source's, read after the call began. Throws when `signal`
+   * aborts first: a resync cut short must not count as done.
+   */
   resync(ns: Namespace, signal: AbortSignal): Promise<void>;
 }
 
@@ -45,7 +52,7 @@ const ALREADY_DONE: Readonly<Record<BarrierOperation['kind'], readonly DdlErrorN
   createIndexes: [],
   dropIndexes: ['NamespaceNotFound', 'IndexNotFound'],
   collMod: ['NamespaceNotFound', 'IndexNotFound'],
-  resync: [],
+  resync: ['NamespaceNotFound'],
 });
 
 /** Errors reported as warnings for each operation (the stream's later events settle the definition). */
@@ -90,7 +97,8 @@ export function barrierCommand(operation: BarrierOperation): { db: string; comma
       if (Object.keys(operation.changes).length === 0) return undefined;
       return { db: operation.ns.db, command: { collMod: operation.ns.coll, ...operation.changes } };
     case 'resync':
-      return undefined;
+      // The old name of a renamed collection goes; the copy itself is the NamespaceResync's.
+      return operation.renamedFrom === undefined ? undefined : { db: operation.renamedFrom.db, command: { drop: operation.renamedFrom.coll } };
   }
 }
 
@@ -104,15 +112,13 @@ export class BarrierRunner {
   ) {}
 
   async run(operation: BarrierOperation, signal: AbortSignal): Promise<void> {
-    if (operation.kind === 'resync') {
-      if (this.resync === undefined) {
-        throw new Error(`${operation.ns.db}.${operation.ns.coll} was renamed into the synced namespaces and no resync is configured`);
-      }
-      await this.resync.resync(operation.ns, signal);
-    } else {
-      const target = barrierCommand(operation);
-      if (target !== undefined) await this.runCommand(operation, target.db, target.command);
+    const { resync } = this;
+    if (operation.kind === 'resync' && resync === undefined) {
+      throw new Error(`${operation.ns.db}.${operation.ns.coll} must be copied again after a rename and no resync is configured`);
     }
+    const target = barrierCommand(operation);
+    if (target !== undefined) await this.runCommand(operation, target.db, target.command);
+    if (operation.kind === 'resync') await resync?.resync(operation.ns, signal);
     await this.catalog?.record(operation);
   }
 
@@ -150,6 +156,7 @@ function namespaceFields(operation: BarrierOperation): Document {
   switch (operation.kind) {
     case 'rename': return { ...nsField(operation.from), to: `${operation.to.db}.${operation.to.coll}` };
     case 'dropDatabase': return { db: operation.db };
+    case 'resync': return { ...nsField(operation.ns), ...(operation.renamedFrom ? { from: `${operation.renamedFrom.db}.${operation.renamedFrom.coll}` } : {}) };
     default: return nsField(operation.ns);
   }
 }

@@ -36,15 +36,28 @@
  * after the event. For a deletion or a drop, a delete or drop event follows and removes whatever the delta did (an
  * update without upsert never creates the document, and its errors are ignored). For a rename, the rename event
  * follows and the delta is what carries the update into the renamed collection; there the destination holds the
- * state the events before left it in, so the deltas apply in order as they did on the source.
+ * state the events before left it in, so the deltas apply in order as they did on the source (unless the rename
+ * becomes a resync, whose copy replaces whatever the deltas did).
  *
  * ## DDL events
  * create, drop, rename, dropDatabase, createIndexes, dropIndexes and modify become {@link BarrierOperation}s: data
  * that the applier runs alone, after every writer has flushed. Indexes and collections get the temporary rewrites
  * of the copy (`catalog/index_rules.ts`, `catalog/collection_rules.ts`); the originals travel with the operation so
- * that commit can restore them. Replaying a barrier is harmless for create, drop, index and collMod operations
- * (existing or missing targets are accepted); a rename is only safe to replay when its source no longer exists,
- * which is why the applier checkpoints right after every barrier.
+ * that commit can restore them. Replaying a barrier is harmless for create, drop, index, collMod and resync
+ * operations (existing or missing targets are accepted, a resync starts over); a rename is only safe to replay when
+ * its source no longer exists, which is why the applier checkpoints right after every barrier.
+ *
+ * ## Renames and copies
+ * Renaming a collection on the destination moves what the destination holds; that is the source's collection only
+ * if every document of it reached the destination through events or through a copy that read it entirely under
+ * its old name. A copy (the initial one, or a resync) reads a collection over a span of time and finds nothing more
+ * under a name the collection left: a rename at or before the copy's end (`copiedUntil`) may have hidden documents
+ * from it, and the destination's collection under the old name is then incomplete (or empty, or another
+ * collection's). Such a rename becomes a `resync` of the new name: drop both names on the destination and copy the
+ * collection again from the source, reading after the rename. The events after the rename then replay onto
+ * documents in a state at or after their own time, which is the case the idempotence argument above covers; a
+ * rename among them that the new copy may have missed is at or before that copy's end, so it is a resync again.
+ * A collection renamed into the filtered set from outside it is resynced too (the destination holds none of it).
  */
 import type { Document, Timestamp } from 'mongodb';
 import type { ExactDocument } from '../bson/exact_document.js';
@@ -53,7 +66,7 @@ import { indexForSync, isIdIndex } from '../catalog/index_rules.js';
 import { namespace, type Namespace } from '../catalog/namespace.js';
 import { isNamespaceIncluded, type NamespaceFilterOptions } from '../catalog/namespace_filter.js';
 import type { BuildIndexes } from '../config/schema.js';
-import { fieldOf, type EventUpdateDescription, type SourceChangeEvent } from './change_event.js';
+import { compareTimestamps, fieldOf, type EventUpdateDescription, type SourceChangeEvent } from './change_event.js';
 
 /** One write to one destination document. */
 export type DocumentWrite =
@@ -82,8 +95,12 @@ export type BarrierOperation =
    * `original` is the event's operationDescription.
    */
   | { readonly kind: 'collMod'; readonly ns: Namespace; readonly changes: Document; readonly original: Document }
-  /** A collection renamed into the filtered set from outside it: its documents must be copied. */
-  | { readonly kind: 'resync'; readonly ns: Namespace };
+  /**
+   * Copy the collection `ns` again from the source, reading after the event (see "Renames and copies"): it was
+   * renamed into the filtered set from outside it, or renamed from `renamedFrom` (dropped on the destination) at or
+   * before the end of a copy that read it.
+   */
+  | { readonly kind: 'resync'; readonly ns: Namespace; readonly renamedFrom?: Namespace };
 
 /** What to do for one event. */
 export type Translation =
@@ -99,6 +116,22 @@ export type Translation =
   /** The event cannot be applied faithfully: the run must stop. */
   | { readonly kind: 'failure'; readonly reason: string };
 
+/**
+ * The namespaces whose destination documents came from a copy, and when each copy ended (see "Renames and
+ * copies"). Keys are `db.coll`.
+ */
+export interface CopiedNamespaces {
+  /** The namespaces the initial copy read (empty when there was none, e.g. in a reverse sync). */
+  readonly namespaces: ReadonlySet<string>;
+  /** The source's cluster time when the initial copy ended. */
+  readonly endedAt: Timestamp;
+  /**
+   * Namespaces copied again by a resync, each with the source's cluster time when that copy ended. The resync adds
+   * to this map while the run goes on (a barrier completes before the next event is translated); absent: none.
+   */
+  readonly resynced?: ReadonlyMap<string, Timestamp>;
+}
+
 /** What translation needs to know about the migration. */
 export interface TranslationOptions {
   readonly filter: NamespaceFilterOptions;
@@ -107,11 +140,24 @@ export interface TranslationOptions {
   /** The stream ran with `fullDocument: 'updateLookup'`. */
   readonly updateLookup: boolean;
   /**
-   * The namespaces the initial copy read and the source's cluster time when it ended. A rename of one of them at or
-   * before that time may have moved documents the copy had not read yet: the migration must not go on as if nothing
-   * was lost.
+   * What the copies read and when they ended: a rename of one of these namespaces at or before the end of its copy
+   * becomes a resync. Absent (a migration started by a version that did not record the copy's end): renames are
+   * replayed as renames.
    */
-  readonly initialCopy?: { readonly namespaces: ReadonlySet<string>; readonly endedAt: Timestamp };
+  readonly initialCopy?: CopiedNamespaces;
+}
+
+/**
+ * The latest end of a copy that read `ns` (the initial copy's end if it read it, or a later resync's), or undefined
+ * when no copy read it. A rename of `ns` at or before this time may have hidden documents from that copy.
+ */
+export function copiedUntil(copies: CopiedNamespaces | undefined, ns: Namespace): Timestamp | undefined {
+  if (copies === undefined) return undefined;
+  const key = `${ns.db}.${ns.coll}`;
+  const initial = copies.namespaces.has(key) ? copies.endedAt : undefined;
+  const resynced = copies.resynced?.get(key);
+  if (initial === undefined || resynced === undefined) return resynced ?? initial;
+  return compareTimestamps(resynced, initial) > 0 ? resynced : initial;
 }
 
 const SKIPPED_DDL: ReadonlySet<string> = new Set(['shardCollection', 'reshardCollection', 'refineCollectionShardKey']);
@@ -223,14 +269,12 @@ function translateRename(event: SourceChangeEvent, options: TranslationOptions):
   const target = namespace(to.db, to.coll);
   const fromIncluded = isNamespaceIncluded(options.filter, from);
   const toIncluded = isNamespaceIncluded(options.filter, target);
-  const copy = options.initialCopy;
-  if (fromIncluded && copy && copy.namespaces.has(`${from.db}.${from.coll}`) && !event.clusterTime.greaterThan(copy.endedAt)) {
-    return {
-      kind: 'failure',
-      reason: `${from.db}.${from.coll} was renamed to ${target.db}.${target.coll} while the initial copy was reading it, so documents the copy had not read yet may be missing; reset the migration and start again without renaming collections during the copy`,
-    };
+  if (fromIncluded && toIncluded) {
+    const until = copiedUntil(options.initialCopy, from);
+    const hidden = until !== undefined && compareTimestamps(event.clusterTime, until) <= 0;
+    return barrier(hidden ? { kind: 'resync', ns: target, renamedFrom: from } : { kind: 'rename', from, to: target });
   }
-  if (fromIncluded && toIncluded) return barrier({ kind: 'rename', from, to: target });
+  // Out of the filtered set: whatever a copy missed is no longer synced.
   if (fromIncluded) return barrier({ kind: 'drop', ns: from });
   if (toIncluded) return barrier({ kind: 'resync', ns: target });
   return { kind: 'skip', reason: 'namespace not synced' };

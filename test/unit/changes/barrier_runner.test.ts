@@ -15,7 +15,8 @@ describe('barrierCommand', () => {
     ['dropIndexes', { kind: 'dropIndexes', ns, names: ['a_1'] }, { db: 'shop', command: { dropIndexes: 'orders', index: ['a_1'] } }],
     ['collMod', { kind: 'collMod', ns, changes: { validator: {} }, original: {} }, { db: 'shop', command: { collMod: 'orders', validator: {} } }],
     ['collMod with nothing to change now', { kind: 'collMod', ns, changes: {}, original: { cappedSize: 5 } }, undefined],
-    ['resync (not a command)', { kind: 'resync', ns }, undefined],
+    ['resync into the filtered set (the copy is not a command)', { kind: 'resync', ns }, undefined],
+    ['resync of a renamed collection drops its old name', { kind: 'resync', ns, renamedFrom: { db: 'shop', coll: 'old' } }, { db: 'shop', command: { drop: 'old' } }],
   ])('%s', (_name, operation, expected) => {
     expect(barrierCommand(operation)).toEqual(expected);
   });

@@ -1,6 +1,6 @@
 import { Int32, Timestamp, type Document } from 'mongodb';
 import {
-  collModForSync, translateEvent, updatesFromDelta, type DocumentWrite, type TranslationOptions,
+  collModForSync, copiedUntil, translateEvent, updatesFromDelta, type CopiedNamespaces, type DocumentWrite, type TranslationOptions,
 } from '../../../src/changes/event_translation.js';
 import type { EventUpdateDescription, SourceChangeEvent } from '../../../src/changes/change_event.js';
 import { SYNC_TTL_SECONDS } from '../../../src/catalog/index_rules.js';
@@ -219,22 +219,61 @@ describe('replaying any suffix (idempotence)', () => {
   });
 });
 
-describe('translateEvent: renames of collections the initial copy read', () => {
-  const copy = { namespaces: new Set(['shop.orders']), endedAt: new Timestamp({ t: 10, i: 1 }) };
-  const rename = (t: number, coll = 'orders') =>
-    makeEvent({ operationType: 'rename', ns: { db: 'shop', coll }, to: { db: 'shop', coll: 'archive' }, clusterTime: new Timestamp({ t, i: 1 }) });
+describe('translateEvent: renames of collections a copy read', () => {
+  const orders = { db: 'shop', coll: 'orders' };
+  const archive = { db: 'shop', coll: 'archive' };
+  const at = (t: number) => new Timestamp({ t, i: 1 });
+  const copy: CopiedNamespaces = { namespaces: new Set(['shop.orders']), endedAt: at(10) };
+  const rename = (t: number, coll = 'orders', to = 'archive') =>
+    makeEvent({ operationType: 'rename', ns: { db: 'shop', coll }, to: { db: 'shop', coll: to }, clusterTime: at(t) });
+  const resyncOfArchive = { kind: 'resync', ns: archive, renamedFrom: orders };
+  const renameToArchive = { kind: 'rename', from: orders, to: archive };
 
-  it.each([[5], [10]])('fails the run for a rename of a copied collection at t=%d, not after the copy ended (t=10)', (t) => {
-    const result = translateEvent(rename(t), { ...OPTIONS, initialCopy: copy });
-    expect(result.kind).toBe('failure');
-    expect(result.kind === 'failure' && result.reason).toContain('shop.orders was renamed to shop.archive while the initial copy was reading it');
+  it.each<[string, SourceChangeEvent, CopiedNamespaces | undefined, Document]>([
+    ['during the initial copy -> resync of the new name', rename(5), copy, resyncOfArchive],
+    ['at the initial copy\'s end (same time) -> resync', rename(10), copy, resyncOfArchive],
+    ['after the initial copy ended -> rename', rename(11), copy, renameToArchive],
+    ['of a collection the copy did not read -> rename', rename(5, 'fresh'), copy, { kind: 'rename', from: { db: 'shop', coll: 'fresh' }, to: archive }],
+    ['when the migration recorded no copy end (started by an older version) -> rename', rename(5), undefined, renameToArchive],
+    ['during a resync of it -> resync', rename(15), { ...copy, resynced: new Map([['shop.orders', at(20)]]) }, resyncOfArchive],
+    ['after its resync ended -> rename', rename(21), { ...copy, resynced: new Map([['shop.orders', at(20)]]) }, renameToArchive],
+    ['of a collection only a resync read, during it -> resync', rename(15), { namespaces: new Set(), endedAt: at(0), resynced: new Map([['shop.orders', at(20)]]) }, resyncOfArchive],
+    ['during the initial copy, resynced before the copy ended (the later end wins) -> resync', rename(9), { ...copy, resynced: new Map([['shop.orders', at(8)]]) }, resyncOfArchive],
+  ])('a rename %s', (_name, event, initialCopy, operation) => {
+    expect(translateEvent(event, { ...OPTIONS, initialCopy })).toEqual({ kind: 'barrier', operation, warnings: [] });
   });
 
-  it.each([
-    ['after the copy ended', rename(11), copy],
-    ['of a collection the copy did not read', rename(5, 'fresh'), copy],
-    ['when the migration recorded no copy end (started by an older version)', rename(5), undefined],
-  ])('replays a rename %s', (_when, event, initialCopy) => {
-    expect(translateEvent(event, { ...OPTIONS, initialCopy }).kind).toBe('barrier');
+  it('drops the old name of a collection renamed out of the filtered set during the copy (nothing of it is synced)', () => {
+    const options = { ...OPTIONS, initialCopy: copy, filter: { excludeNamespaces: [{ database: 'shop', collections: ['archive'] }] } };
+    expect(translateEvent(rename(5), options)).toMatchObject({ kind: 'barrier', operation: { kind: 'drop', ns: orders } });
+  });
+
+  it('resyncs a collection renamed into the filtered set whatever the copies read', () => {
+    const options = { ...OPTIONS, initialCopy: copy, filter: { excludeNamespaces: [{ database: 'shop', collections: ['orders'] }] } };
+    expect(translateEvent(rename(5), options)).toMatchObject({ kind: 'barrier', operation: { kind: 'resync', ns: archive } });
+    expect(translateEvent(rename(5), options)).not.toMatchObject({ operation: { renamedFrom: expect.anything() } });
+  });
+
+  it('sees a resync recorded after the options were built (the map is read at each event)', () => {
+    const resynced = new Map<string, Timestamp>();
+    const options = { ...OPTIONS, initialCopy: { namespaces: new Set<string>(), endedAt: at(0), resynced } };
+    expect(translateEvent(rename(15), options)).toMatchObject({ operation: { kind: 'rename' } });
+    resynced.set('shop.orders', at(20));
+    expect(translateEvent(rename(15), options)).toMatchObject({ operation: { kind: 'resync' } });
+  });
+});
+
+describe('copiedUntil', () => {
+  const at = (t: number) => new Timestamp({ t, i: 1 });
+  const ns = { db: 'shop', coll: 'orders' };
+  it.each<[string, CopiedNamespaces | undefined, Timestamp | undefined]>([
+    ['no copies recorded', undefined, undefined],
+    ['not read by any copy', { namespaces: new Set(['shop.other']), endedAt: at(10) }, undefined],
+    ['read by the initial copy', { namespaces: new Set(['shop.orders']), endedAt: at(10) }, at(10)],
+    ['resynced only', { namespaces: new Set(), endedAt: at(10), resynced: new Map([['shop.orders', at(30)]]) }, at(30)],
+    ['both, the resync later', { namespaces: new Set(['shop.orders']), endedAt: at(10), resynced: new Map([['shop.orders', at(30)]]) }, at(30)],
+    ['both, the initial copy later', { namespaces: new Set(['shop.orders']), endedAt: at(10), resynced: new Map([['shop.orders', at(5)]]) }, at(10)],
+  ])('%s', (_name, copies, expected) => {
+    expect(copiedUntil(copies, ns)).toEqual(expected);
   });
 });
