@@ -66,7 +66,8 @@ interface BacklogResult {
   readonly events: number;
   readonly kinds: Record<string, number>;
   readonly sourceWrite: { seconds: number; writesPerSecond: number; cpuSeconds: number };
-  readonly once: {
+  /** Absent when the `backlog` step (the CLI) was not run. */
+  readonly once?: {
     readonly code: number | null;
     readonly eventsApplied: number;
     readonly processSeconds: number;
@@ -168,10 +169,13 @@ async function runBacklog(options: ChangesSuiteOptions): Promise<BacklogResult> 
     const destinationClient = await MongoClient.connect(destination.uri);
     try {
       await insertInitial(sourceClient, workload);
+      const withCli = options.steps.includes('backlog');
       const config = await writeSyncConfig(source.uri, destination.uri, 'logging:\n  level: info\n  format: json\n');
-      const first = await startSyncChild(['start', '--config', config, '--once', '--json']).done;
-      requireSuccess(first, 'the first sync start --once (initial copy)');
-      console.log(`  initial copy of ${formatInteger(options.initialDocs)} documents: ${formatFixed(first.seconds, 1)} s`);
+      const first = withCli ? await startSyncChild(['start', '--config', config, '--once', '--json']).done : undefined;
+      if (first) {
+        requireSuccess(first, 'the first sync start --once (initial copy)');
+        console.log(`  initial copy of ${formatInteger(options.initialDocs)} documents: ${formatFixed(first.seconds, 1)} s`);
+      }
 
       // The writes are generated before the clock starts: the step measures the source server and the driver.
       let writes: WorkloadWrite[] = workload.take(options.events);
@@ -186,6 +190,9 @@ async function runBacklog(options: ChangesSuiteOptions): Promise<BacklogResult> 
       collectGarbage();
       console.log(`  (1) source wrote ${formatInteger(options.events)} events in ${formatFixed(sourceWrite.seconds, 1)} s`);
 
+      const sourceWriteResult = { seconds: round(sourceWrite.seconds, 2), writesPerSecond: Math.round(options.events / sourceWrite.seconds), cpuSeconds: round(sourceWrite.cpuSeconds, 2) };
+      const alone = options.steps.includes('alone') ? await applyAlone(options, source, backlogStart, backlogEnd) : undefined;
+      if (first === undefined) return { events: options.events, kinds, sourceWrite: sourceWriteResult, ...(alone ? { alone } : {}) };
       const profile = options.cpuProfileDir ? path.join(options.cpuProfileDir, 'changes-once.cpuprofile') : undefined;
       const second = await startSyncChild(['start', '--config', config, '--once', '--json'], profile === undefined ? {} : { cpuProfile: profile }).done;
       requireSuccess(second, 'sync start --once on the backlog');
@@ -194,10 +201,11 @@ async function runBacklog(options: ChangesSuiteOptions): Promise<BacklogResult> 
       const mismatch = await firstDifference(sourceClient, destinationClient, workload.collections);
       console.log(`  (2) sync start --once applied ${formatInteger(eventsApplied)} events in ${formatFixed(second.seconds, 1)} s (apply ${applySeconds ?? '?'} s); peak RSS ${second.stats.peakRssMB} MB; destination ${mismatch ?? 'equal'}`);
       const cpu = second.stats.cpuSeconds;
-      const result: BacklogResult = {
+      return {
         events: options.events,
         kinds,
-        sourceWrite: { seconds: round(sourceWrite.seconds, 2), writesPerSecond: Math.round(options.events / sourceWrite.seconds), cpuSeconds: round(sourceWrite.cpuSeconds, 2) },
+        sourceWrite: sourceWriteResult,
+        ...(alone ? { alone } : {}),
         once: {
           code: second.code,
           eventsApplied,
@@ -213,9 +221,6 @@ async function runBacklog(options: ChangesSuiteOptions): Promise<BacklogResult> 
           ...(mismatch === undefined ? {} : { mismatch }),
         },
       };
-      if (!options.steps.includes('alone')) return result;
-      const alone = await applyAlone(options, source, backlogStart, backlogEnd);
-      return { ...result, alone };
     } finally {
       await sourceClient.close();
       await destinationClient.close();
@@ -360,8 +365,8 @@ export async function runChangesSuite(options: ChangesSuiteOptions): Promise<{ p
   if (backlog) {
     const { sourceWrite, once, alone } = backlog;
     rows.push(['(1) source: plain driver loop of the workload', formatInteger(backlog.events), formatFixed(sourceWrite.seconds, 2), formatInteger(sourceWrite.writesPerSecond), '-', '-']);
-    rows.push(['(2) sync start --once (child), end to end', formatInteger(once.eventsApplied), formatFixed(once.processSeconds, 2), formatInteger(once.eventsPerSecond), formatFixed(once.cpuSeconds ?? NaN, 2), formatInteger(once.eventsPerCpuSecond ?? NaN)]);
-    if (once.applySeconds !== undefined) rows.push(['    of which the change application', formatInteger(once.eventsApplied), formatFixed(once.applySeconds, 2), formatInteger(once.applyEventsPerSecond ?? NaN), '-', '-']);
+    if (once) rows.push(['(2) sync start --once (child), end to end', formatInteger(once.eventsApplied), formatFixed(once.processSeconds, 2), formatInteger(once.eventsPerSecond), formatFixed(once.cpuSeconds ?? NaN, 2), formatInteger(once.eventsPerCpuSecond ?? NaN)]);
+    if (once?.applySeconds !== undefined) rows.push(['    of which the change application', formatInteger(once.eventsApplied), formatFixed(once.applySeconds, 2), formatInteger(once.applyEventsPerSecond ?? NaN), '-', '-']);
     if (alone) rows.push(['(2b) change application alone, in-process', formatInteger(alone.events), formatFixed(alone.seconds, 2), formatInteger(alone.eventsPerSecond), formatFixed(alone.cpuSeconds, 2), formatInteger(alone.eventsPerCpuSecond)]);
   }
   const rateTable = formatTable(['step', 'events', 'seconds', 'events/s', 'CPU s', 'events/CPU-s'], rows);
@@ -380,13 +385,13 @@ export async function runChangesSuite(options: ChangesSuiteOptions): Promise<{ p
     target: target === undefined ? '-' : `${target.higherIsBetter ? '>=' : '<='} ${formatInteger(target.value)}${unit}`,
     pass: target === undefined || value === undefined || Number.isNaN(value) ? undefined : target.higherIsBetter ? value >= target.value : value <= target.value,
   });
-  const equal = [backlog?.once.destinationEqual, lag?.destinationEqual].filter((v) => v !== undefined);
+  const equal = [backlog?.once?.destinationEqual, lag?.destinationEqual].filter((v) => v !== undefined);
   const checks: Check[] = [
-    check('apply: sync start --once, events/s', backlog?.once.eventsPerSecond, '', { value: CHANGES_TARGETS.applyEventsPerSecond, higherIsBetter: true }),
+    check('apply: sync start --once, events/s', backlog?.once?.eventsPerSecond, '', { value: CHANGES_TARGETS.applyEventsPerSecond, higherIsBetter: true }),
     check('apply: change application alone, events/s', backlog?.alone?.eventsPerSecond, '', { value: CHANGES_TARGETS.applyEventsPerSecond, higherIsBetter: true }),
-    check('apply (--once) / source write rate', backlog ? round(backlog.once.eventsPerSecond / backlog.sourceWrite.writesPerSecond, 2) : undefined, ' x'),
+    check('apply (--once) / source write rate', backlog?.once ? round(backlog.once.eventsPerSecond / backlog.sourceWrite.writesPerSecond, 2) : undefined, ' x'),
     check(`p99 lag at ${formatInteger(CHANGES_TARGETS.lagTargetRate)} writes/s`, lagAtTarget?.lag.p99Ms, ' ms', { value: CHANGES_TARGETS.p99LagMs, higherIsBetter: false }),
-    check('peak RSS of sync start --once (backlog)', backlog?.once.stats.peakRssMB, ' MB', { value: CHANGES_TARGETS.peakRssMB, higherIsBetter: false }),
+    check('peak RSS of sync start --once (backlog)', backlog?.once?.stats.peakRssMB, ' MB', { value: CHANGES_TARGETS.peakRssMB, higherIsBetter: false }),
     check('peak RSS of sync start (lag step)', lag?.child.stats.peakRssMB, ' MB', { value: CHANGES_TARGETS.peakRssMB, higherIsBetter: false }),
     { check: 'destination equals source afterwards', display: equal.length === 0 ? 'n/a' : equal.every(Boolean) ? 'yes' : 'NO', target: 'yes', pass: equal.length === 0 ? undefined : equal.every(Boolean) },
   ];
@@ -399,7 +404,7 @@ export async function runChangesSuite(options: ChangesSuiteOptions): Promise<{ p
     'events/s of (2) is end to end (process start, preflight, lease, catch-up, checkpoint, exit); its CPU s is the child\'s own (/proc). Lag: destination oplog wall - source oplog wall of each write (see bench/README.md).',
   ];
   if (backlog) notes.push(`Backlog kinds: ${Object.entries(backlog.kinds).map(([k, v]) => `${k} ${formatInteger(v)}`).join(', ')}.`);
-  if (backlog && !backlog.once.destinationEqual) notes.push(`After (2) the destination differs: ${backlog.once.mismatch}.`);
+  if (backlog?.once && !backlog.once.destinationEqual) notes.push(`After (2) the destination differs: ${backlog.once.mismatch}.`);
   if (lag && !lag.destinationEqual) notes.push(`After the lag step the destination differs: ${lag.mismatch}.`);
   if (lag) notes.push(`sync start (lag step): peak RSS ${lag.child.stats.peakRssMB} MB, CPU ${lag.child.stats.cpuSeconds} s; largest lagTimeSeconds it logged: ${lag.child.maxLagTimeSecondsLogged ?? 'n/a'}.`);
   console.log(rateTable);
@@ -417,9 +422,9 @@ export async function runChangesSuite(options: ChangesSuiteOptions): Promise<{ p
   const bars = [
     ...(backlog ? [
       { label: '(1) source write rate', value: backlog.sourceWrite.writesPerSecond },
-      { label: '(2) sync start --once', value: backlog.once.eventsPerSecond, target: CHANGES_TARGETS.applyEventsPerSecond },
+      ...(backlog.once ? [{ label: '(2) sync start --once', value: backlog.once.eventsPerSecond, target: CHANGES_TARGETS.applyEventsPerSecond }] : []),
       ...(backlog.alone ? [{ label: '(2b) application alone', value: backlog.alone.eventsPerSecond, target: CHANGES_TARGETS.applyEventsPerSecond }] : []),
-      ...(backlog.once.stats.peakRssMB !== undefined ? [{ label: '(4) peak RSS, --once', value: backlog.once.stats.peakRssMB, target: CHANGES_TARGETS.peakRssMB, lowerIsBetter: true, unit: 'MB' }] : []),
+      ...(backlog.once?.stats.peakRssMB !== undefined ? [{ label: '(4) peak RSS, --once', value: backlog.once.stats.peakRssMB!, target: CHANGES_TARGETS.peakRssMB, lowerIsBetter: true, unit: 'MB' }] : []),
     ] : []),
     ...(lag ? lag.phases.flatMap((p) => [
       { label: `(3) p50 lag @ ${formatInteger(p.targetRate)}/s`, value: p.lag.p50Ms, unit: 'ms' },
