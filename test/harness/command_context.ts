@@ -35,6 +35,11 @@ export interface CommandDefinition {
    */
   requiresAuth?: boolean;
   /**
+   * False for commands that take no writeConcern: one given is refused with InvalidOptions "Command does not support
+   * writeConcern", as mongod's service entry point does. Default true (commands that do not say are lenient).
+   */
+  supportsWriteConcern?: boolean;
+  /**
    * @deprecated Ignored: the router calls auth/authorization.ts `authorizeCommand` for every command, with
    * mongod's privilege rules (auth/command_requirements.ts). Kept only so that older definitions still compile.
    */

@@ -31,6 +31,9 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
       throw new CommandError('CommandNotFound', `no such command: '${ctx.commandName}'`);
     }
     if (ctx.server.authEnabled) authorizeCommand(ctx, def);
+    if (def.supportsWriteConcern === false && ctx.body.writeConcern !== undefined) {
+      throw new CommandError('InvalidOptions', 'Command does not support writeConcern');
+    }
     countOperation(ctx);
     labelsOverride = (await ctx.server.failPoints.beforeCommand(ctx)).errorLabelsOverride;
     // Session checkout after the fail point, as on mongod: a failed first statement never starts its transaction.

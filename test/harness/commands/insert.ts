@@ -16,7 +16,16 @@ export const insert: CommandDefinition = {
     const writeErrors: Document[] = [];
     let n = 0;
     const op = writeOp(ctx);
-    const collection = ctx.writes.ensureCollection(ctx.db, collName, op);
+    let collection;
+    try {
+      collection = ctx.writes.ensureCollection(ctx.db, collName, op);
+    } catch (error) {
+      // mongod creates the collection inside the per-document error handling (write_ops_exec.cpp), so a failed
+      // implicit create (UserWritesBlocked) is a write error: the first document's when ordered, each one's if not.
+      if (!(error instanceof CommandError) || documents.length === 0) throw error;
+      const failed = ordered ? 1 : documents.length;
+      return { n: 0, writeErrors: Array.from({ length: failed }, (_, i) => writeErrorEntry(i, error)) };
+    }
     if (collection.options.viewOn !== undefined) {
       throw new CommandError('CommandNotSupportedOnView', `Namespace ${collection.ns} is a view, not a collection`);
     }

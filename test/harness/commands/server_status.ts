@@ -89,6 +89,8 @@ export const serverStatus: CommandDefinition = {
           electionId: server.processId,
           lastWrite: { opTime: { ts: last, t: TERM }, lastWriteDate: new Date(last.high * 1000), majorityOpTime: { ts: last, t: TERM }, majorityWriteDate: new Date(last.high * 1000) },
           rbid: new Int32(1),
+          // mongod 6.0+ (ReplicationInfoServerStatus): 1 = user writes allowed, 2 = blocked by setUserWriteBlockMode.
+          userWriteBlockMode: new Int32(server.userWritesBlocked ? 2 : 1),
         };
       },
       storageEngine: () => ({

@@ -56,6 +56,10 @@ describe('collMod index conversions', () => {
     return (reply.cursor.firstBatch as Document[]).find((s) => s.name === name) as Document;
   }
 
+  async function collectionInfo(name: string): Promise<Document> {
+    return (await db.listCollections({ name }).toArray())[0] as Document;
+  }
+
   async function failure(command: Document): Promise<Document> {
     return db.command(command).then(() => { throw new Error(`${JSON.stringify(command)} succeeded`); }, (e: Document) => e);
   }
@@ -211,7 +215,7 @@ describe('collMod index conversions', () => {
   it('logs each index change by name with the old options in o2', async () => {
     const coll = db.collection<AnyDocument>('c');
     await coll.createIndex({ a: 1 });
-    const uuid = (await db.listCollections({ name: 'c' }).toArray())[0].info?.uuid;
+    const uuid = (await collectionInfo('c')).info.uuid;
     await collMod({ collMod: 'c', index: { keyPattern: { a: 1 }, prepareUnique: true } });
     await collMod({ collMod: 'c', index: { keyPattern: { a: 1 }, unique: true } });
     await collMod({ collMod: 'c', index: { keyPattern: { a: 1 }, unique: true } });
@@ -233,7 +237,7 @@ describe('collMod index conversions', () => {
       { collectionOptions_old: { uuid }, indexOptions_old: {} },
       { collectionOptions_old: { uuid }, indexOptions_old: { hidden: false } },
     ]);
-    expect(entries.every((e) => e.op === 'c' && e.ui?.toString('hex') === uuid?.toString('hex'))).toBe(true);
+    expect(entries.every((e) => e.op === 'c' && e.ui?.toString('hex') === uuid.toString('hex'))).toBe(true);
   });
 
   it('reports the conversions to a change stream with showExpandedEvents as modify events', async () => {
@@ -250,7 +254,7 @@ describe('collMod index conversions', () => {
       if (next) events.push(next);
     }
     await stream.close();
-    const uuid = (await db.listCollections({ name: 'c' }).toArray())[0].info?.uuid;
+    const uuid = (await collectionInfo('c')).info.uuid;
     expect(events.map((e) => e.operationType)).toEqual(['modify', 'modify', 'modify']);
     expect(events.map((e) => e.ns)).toEqual(Array(3).fill({ db: db.databaseName, coll: 'c' }));
     expect(events.map((e) => e.operationDescription)).toEqual([
@@ -268,11 +272,11 @@ describe('collMod index conversions', () => {
   it('resizes a capped collection, rounding the size up to 256 bytes, and logs the sizes as given', async () => {
     await db.createCollection('capped', { capped: true, size: 4096, max: 100 });
     expect(await collMod({ collMod: 'capped', cappedSize: 10_000, cappedMax: 50 })).toEqual({});
-    const [info] = await db.listCollections({ name: 'capped' }).toArray();
+    const info = await collectionInfo('capped');
     expect(info.options).toEqual({ capped: true, size: 10_240, max: 50 });
-    expect(Object.keys(info.options ?? {})).toEqual(['capped', 'size', 'max']);
+    expect(Object.keys(info.options)).toEqual(['capped', 'size', 'max']);
     await collMod({ collMod: 'capped', cappedMax: 0 });
-    expect((await db.listCollections({ name: 'capped' }).toArray())[0].options).toEqual({ capped: true, size: 10_240 });
+    expect((await collectionInfo('capped')).options).toEqual({ capped: true, size: 10_240 });
     const entries = await collModEntries();
     expect(entries.map((e) => e.o)).toEqual([{ collMod: 'capped', cappedSize: 10_000, cappedMax: 50 }, { collMod: 'capped', cappedMax: 0 }]);
     expect(entries[0].o2.collectionOptions_old).toMatchObject({ capped: true, size: 4096, max: 100 });
