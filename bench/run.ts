@@ -48,7 +48,7 @@ async function main(): Promise<number> {
         '  --parallelism  copy.parallelism of step (c), default 4 (the tool\'s default)\n' +
         '  changes        change application: backlog of --events (default 200000) mixed events applied by sync start --once,\n' +
         '                 the same by the change application alone, lag at --rates (default 2000,5000) writes/s for\n' +
-        '                 --duration seconds each (default 60); --changes-steps backlog,alone,lag; --initial-docs (4000);\n' +
+        '                 --duration seconds each (default 60); --changes-steps backlog,alone,ceiling,lag; --initial-docs (4000);\n' +
         '                 --apply-writers N (writers of the in-process "alone" step; the CLI keeps its defaults)\n' +
         '  --cpu-profile DIR  write a CPU profile of each copy step alone to DIR/copy-<step>.cpuprofile\n' +
         '                   (changes: DIR/changes-once.cpuprofile, the CLI child, and DIR/changes-alone.cpuprofile)\n' +

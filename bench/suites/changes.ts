@@ -5,13 +5,19 @@
  *    catches up: events/s, and the child's peak RSS (VmHWM) and CPU time;
  *  alone: the same backlog applied again by the change application alone (`startChangeApplication`) in this
  *    process, into a fresh destination: no process start, preflight or lease;
+ *  ceiling: the writes the tool sends for that backlog (a replacement upsert of a ~1 KB document per insert,
+ *    update and replacement, a delete by `_id` per delete), pre-built and sent by a plain driver loop into a fresh
+ *    destination: what the destination server can absorb at best, with nothing read or decoded;
  *  lag: a continuously running `sync start` child while a paced writer writes `rates` writes/s for `duration` s
  *    each; the lag of every write is read afterwards from the two oplogs (bench/lib/oplog_lag.ts).
  */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Buffer } from 'node:buffer';
 import { MongoClient, type Document, type Timestamp } from 'mongodb';
 import { startBenchServer, type BenchServer, type ServerMode } from '../lib/servers.js';
+import { benchDocument } from '../lib/documents.js';
 import { ChangeWorkload, HOT_PER_COLLECTION, HOT_SHARE, kindCounts, WRITE_MIX, writeWorkload, type WorkloadWrite } from '../lib/change_workload.js';
 import { matchVisibility, readDocumentEntries, summarizeLag, type LagSummary } from '../lib/oplog_lag.js';
 import { secondsBetweenLogs, startSyncChild, type SyncChildRun } from '../lib/sync_child.js';
@@ -29,7 +35,7 @@ import { createClusterClients } from '../../src/topology/clients.js';
 import { currentClusterTime } from '../../src/topology/deployment.js';
 import { createLogger } from '../../src/log/logger.js';
 
-export const CHANGES_STEPS = ['backlog', 'alone', 'lag'] as const;
+export const CHANGES_STEPS = ['backlog', 'alone', 'ceiling', 'lag'] as const;
 export type ChangesStep = (typeof CHANGES_STEPS)[number];
 
 export interface ChangesSuiteOptions {
@@ -82,6 +88,7 @@ interface BacklogResult {
     readonly destinationEqual: boolean;
     readonly mismatch?: string;
   };
+  readonly ceiling?: { readonly writes: number; readonly seconds: number; readonly writesPerSecond: number; readonly cpuSeconds: number };
   readonly alone?: {
     readonly events: number;
     readonly seconds: number;
@@ -186,26 +193,35 @@ async function runBacklog(options: ChangesSuiteOptions): Promise<BacklogResult> 
         for (let i = 0; i < writes.length; i += BACKLOG_ROUND) await writeWorkload(sourceClient, DATABASE, writes.slice(i, i + BACKLOG_ROUND));
       });
       const backlogEnd = await currentClusterTime(sourceClient);
+      const shapes = writes.map(({ coll, kind, id, seq }) => ({ coll, kind, id, seq }));
       writes = [];
       collectGarbage();
       console.log(`  (1) source wrote ${formatInteger(options.events)} events in ${formatFixed(sourceWrite.seconds, 1)} s`);
 
       const sourceWriteResult = { seconds: round(sourceWrite.seconds, 2), writesPerSecond: Math.round(options.events / sourceWrite.seconds), cpuSeconds: round(sourceWrite.cpuSeconds, 2) };
       const alone = options.steps.includes('alone') ? await applyAlone(options, source, backlogStart, backlogEnd) : undefined;
-      if (first === undefined) return { events: options.events, kinds, sourceWrite: sourceWriteResult, ...(alone ? { alone } : {}) };
+      const ceiling = options.steps.includes('ceiling') ? await destinationCeiling(options, workload, shapes) : undefined;
+      shapes.length = 0;
+      const extra = { ...(alone ? { alone } : {}), ...(ceiling ? { ceiling } : {}) };
+      if (first === undefined) return { events: options.events, kinds, sourceWrite: sourceWriteResult, ...extra };
       const profile = options.cpuProfileDir ? path.join(options.cpuProfileDir, 'changes-once.cpuprofile') : undefined;
       const second = await startSyncChild(['start', '--config', config, '--once', '--json'], profile === undefined ? {} : { cpuProfile: profile }).done;
       requireSuccess(second, 'sync start --once on the backlog');
       const eventsApplied = eventsAppliedOf(second) - eventsAppliedOf(first);
       const applySeconds = secondsBetweenLogs(second.logs, 'change application started', 'change application stopped');
       const mismatch = await firstDifference(sourceClient, destinationClient, workload.collections);
+      if (mismatch !== undefined) {
+        const file = path.join(os.tmpdir(), `changes-once-${Date.now()}.log`);
+        await writeFile(file, `${second.stdout}\n${second.otherStderr}\n${second.logs.map((l) => JSON.stringify(l)).join('\n')}\n`);
+        console.log(`  the destination differs after (2) (${mismatch}); the CLI's output is in ${file}`);
+      }
       console.log(`  (2) sync start --once applied ${formatInteger(eventsApplied)} events in ${formatFixed(second.seconds, 1)} s (apply ${applySeconds ?? '?'} s); peak RSS ${second.stats.peakRssMB} MB; destination ${mismatch ?? 'equal'}`);
       const cpu = second.stats.cpuSeconds;
       return {
         events: options.events,
         kinds,
         sourceWrite: sourceWriteResult,
-        ...(alone ? { alone } : {}),
+        ...extra,
         once: {
           code: second.code,
           eventsApplied,
@@ -275,6 +291,41 @@ async function applyAlone(options: ChangesSuiteOptions, source: BenchServer, fro
   } finally {
     await clients.close();
     await destination.stop();
+  }
+}
+
+/**
+ * The destination's ceiling for the backlog (see the module comment). The writes are built 20,000 at a time outside
+ * the clock; an update's replacement is the document's original version with the write's `seq` (the same size as
+ * the looked-up document the tool would write).
+ */
+async function destinationCeiling(options: ChangesSuiteOptions, workload: ChangeWorkload, shapes: readonly Pick<WorkloadWrite, 'coll' | 'kind' | 'id' | 'seq'>[]): Promise<NonNullable<BacklogResult['ceiling']>> {
+  const destination = await startBenchServer(options.servers, { oplogSizeMB: OPLOG_MB });
+  const client = await MongoClient.connect(destination.uri);
+  try {
+    await insertInitial(client, workload);
+    collectGarbage();
+    let seconds = 0;
+    let cpuSeconds = 0;
+    for (let from = 0; from < shapes.length; from += 20_000) {
+      const chunk: WorkloadWrite[] = shapes.slice(from, from + 20_000).map((w) => ({
+        ...w,
+        op: w.kind === 'delete'
+          ? { deleteOne: { filter: { _id: w.id } } }
+          : { replaceOne: { filter: { _id: w.id }, replacement: { ...benchDocument(w.id), seq: w.seq }, upsert: true } },
+      }));
+      const run = await timed(async () => {
+        for (let i = 0; i < chunk.length; i += BACKLOG_ROUND) await writeWorkload(client, DATABASE, chunk.slice(i, i + BACKLOG_ROUND));
+      });
+      seconds += run.seconds;
+      cpuSeconds += run.cpuSeconds;
+    }
+    console.log(`  (1b) destination ceiling: ${formatInteger(shapes.length)} replacement upserts and deletes in ${formatFixed(seconds, 1)} s`);
+    return { writes: shapes.length, seconds: round(seconds, 2), writesPerSecond: Math.round(shapes.length / seconds), cpuSeconds: round(cpuSeconds, 2) };
+  } finally {
+    await client.close();
+    await destination.stop();
+    collectGarbage();
   }
 }
 
@@ -358,13 +409,14 @@ export async function runChangesSuite(options: ChangesSuiteOptions): Promise<{ p
   const started = Date.now();
   console.log(`\n== changes: backlog of ${formatInteger(options.events)} mixed events; lag at ${options.rates.join(', ')} writes/s for ${options.durationSeconds} s; steps ${options.steps.join(',')}; servers ${options.servers} ==`);
   ensureBuilt();
-  const backlog = options.steps.includes('backlog') || options.steps.includes('alone') ? await runBacklog(options) : undefined;
+  const backlog = ['backlog', 'alone', 'ceiling'].some((step) => options.steps.includes(step as ChangesStep)) ? await runBacklog(options) : undefined;
   const lag = options.steps.includes('lag') ? await runLag(options) : undefined;
 
   const rows: string[][] = [];
   if (backlog) {
     const { sourceWrite, once, alone } = backlog;
     rows.push(['(1) source: plain driver loop of the workload', formatInteger(backlog.events), formatFixed(sourceWrite.seconds, 2), formatInteger(sourceWrite.writesPerSecond), '-', '-']);
+    if (backlog.ceiling) rows.push(['(1b) destination ceiling: the tool\'s writes, pre-built', formatInteger(backlog.ceiling.writes), formatFixed(backlog.ceiling.seconds, 2), formatInteger(backlog.ceiling.writesPerSecond), '-', '-']);
     if (once) rows.push(['(2) sync start --once (child), end to end', formatInteger(once.eventsApplied), formatFixed(once.processSeconds, 2), formatInteger(once.eventsPerSecond), formatFixed(once.cpuSeconds ?? NaN, 2), formatInteger(once.eventsPerCpuSecond ?? NaN)]);
     if (once?.applySeconds !== undefined) rows.push(['    of which the change application', formatInteger(once.eventsApplied), formatFixed(once.applySeconds, 2), formatInteger(once.applyEventsPerSecond ?? NaN), '-', '-']);
     if (alone) rows.push(['(2b) change application alone, in-process', formatInteger(alone.events), formatFixed(alone.seconds, 2), formatInteger(alone.eventsPerSecond), formatFixed(alone.cpuSeconds, 2), formatInteger(alone.eventsPerCpuSecond)]);
@@ -390,6 +442,7 @@ export async function runChangesSuite(options: ChangesSuiteOptions): Promise<{ p
     check('apply: sync start --once, events/s', backlog?.once?.eventsPerSecond, '', { value: CHANGES_TARGETS.applyEventsPerSecond, higherIsBetter: true }),
     check('apply: change application alone, events/s', backlog?.alone?.eventsPerSecond, '', { value: CHANGES_TARGETS.applyEventsPerSecond, higherIsBetter: true }),
     check('apply (--once) / source write rate', backlog?.once ? round(backlog.once.eventsPerSecond / backlog.sourceWrite.writesPerSecond, 2) : undefined, ' x'),
+    check('apply (--once) / destination ceiling', backlog?.once && backlog.ceiling ? round(backlog.once.eventsPerSecond / backlog.ceiling.writesPerSecond, 2) : undefined, ' x'),
     check(`p99 lag at ${formatInteger(CHANGES_TARGETS.lagTargetRate)} writes/s`, lagAtTarget?.lag.p99Ms, ' ms', { value: CHANGES_TARGETS.p99LagMs, higherIsBetter: false }),
     check('peak RSS of sync start --once (backlog)', backlog?.once?.stats.peakRssMB, ' MB', { value: CHANGES_TARGETS.peakRssMB, higherIsBetter: false }),
     check('peak RSS of sync start (lag step)', lag?.child.stats.peakRssMB, ' MB', { value: CHANGES_TARGETS.peakRssMB, higherIsBetter: false }),
@@ -422,6 +475,7 @@ export async function runChangesSuite(options: ChangesSuiteOptions): Promise<{ p
   const bars = [
     ...(backlog ? [
       { label: '(1) source write rate', value: backlog.sourceWrite.writesPerSecond },
+      ...(backlog.ceiling ? [{ label: '(1b) destination ceiling', value: backlog.ceiling.writesPerSecond }] : []),
       ...(backlog.once ? [{ label: '(2) sync start --once', value: backlog.once.eventsPerSecond, target: CHANGES_TARGETS.applyEventsPerSecond }] : []),
       ...(backlog.alone ? [{ label: '(2b) application alone', value: backlog.alone.eventsPerSecond, target: CHANGES_TARGETS.applyEventsPerSecond }] : []),
       ...(backlog.once?.stats.peakRssMB !== undefined ? [{ label: '(4) peak RSS, --once', value: backlog.once.stats.peakRssMB!, target: CHANGES_TARGETS.peakRssMB, lowerIsBetter: true, unit: 'MB' }] : []),
