@@ -22,6 +22,11 @@ export interface CliContext {
   /** Aborted on SIGINT/SIGTERM; long-running commands stop and throw `InterruptedError`. */
   readonly signal: AbortSignal;
   /**
+   * Where a command reads a confirmation typed by the operator (`sync reset`); only asked when `isTTY`. Unset: no
+   * terminal (in-process tests), so such commands refuse unless told not to ask (`--yes`).
+   */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /**
    * The effective log level, known once flags or the configuration are read; the error report shows stacks at
    * `debug`. Commands update it after loading the configuration.
    */

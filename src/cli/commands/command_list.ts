@@ -5,6 +5,7 @@
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli_context.js';
 import { configCommand } from './config.js';
+import { resetCommand } from './reset.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
@@ -17,5 +18,6 @@ export const COMMANDS: readonly CommandFactory[] = Object.freeze([
   startCommand as CommandFactory,
   statusCommand as CommandFactory,
   verifyCommand as CommandFactory,
+  resetCommand as CommandFactory,
   configCommand as CommandFactory,
 ]);
