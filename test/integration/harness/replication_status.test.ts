@@ -132,7 +132,10 @@ describe('replication status and optimes', () => {
     const stream = db.collection('c').watch([], { maxAwaitTimeMS: 100 });
     await stream.tryNext();
     const before = stream.resumeToken as { _data: string };
-    await admin().command({ appendOplogNote: 1, data: { resumeTokenTest: true } });
+    // A new stream's start time may be where the next oplog entry lands (the embedded server starts one tick past
+    // the last optime), so the first note may not move the token; the second one surely lies past it.
+    await admin().command({ appendOplogNote: 1, data: { resumeTokenTest: 1 } });
+    await admin().command({ appendOplogNote: 1, data: { resumeTokenTest: 2 } });
     let after = stream.resumeToken as { _data: string };
     for (let i = 0; i < 20 && after._data === before._data; i++) {
       await stream.tryNext();
