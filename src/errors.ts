@@ -181,6 +181,22 @@ export const ERROR_CODES = Object.freeze({
    * *Solution*: check `id` in the configuration, or start the migration with `sync start`.
    */
   STATE_NO_MIGRATION: 'STATE-3004',
+  /**
+   * Writes kept arriving on the source during a commit that does not write-block the source
+   * (`enableUserWriteBlocking: destinationOnly` or `none`); the commit was abandoned and the migration is RUNNING.
+   *
+   * *Solution*: stop the applications' writes to the source, then run `sync commit` again (or use
+   * `enableUserWriteBlocking: sourceAndDestination` so that commit blocks them).
+   */
+  STATE_WRITES_DURING_COMMIT: 'STATE-3005',
+  /**
+   * Commit could not restore an original index or collection option on the destination (for example a unique index
+   * whose keys are duplicated there); the migration stays COMMITTING.
+   *
+   * *Solution*: fix the cause named in the message (the server's error says which index and documents), then run
+   * `sync commit` again: it continues where it stopped.
+   */
+  STATE_COMMIT_RESTORE_FAILED: 'STATE-3006',
 
   /**
    * `sync verify` found differences between the source and the destination (a missing or extra namespace, other

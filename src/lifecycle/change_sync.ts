@@ -16,6 +16,7 @@ import { oplogWindowSeconds, readOplogWindow } from '../topology/oplog_window.js
 import { isFinalChangeStreamError } from '../changes/change_reader.js';
 import { CheckpointStore } from '../state/checkpoint_store.js';
 import { CatalogStore } from '../state/catalog_store.js';
+import { prepareCollectionResync } from './collection_resync.js';
 import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
 import { currentClusterTime } from '../topology/deployment.js';
 import { withRetry } from '../topology/retry.js';
@@ -25,14 +26,20 @@ import { isTransient } from '../topology/server_errors.js';
 export const CHANGE_SYNC_MAX_ATTEMPTS = 25;
 
 export interface ChangeSyncDeps {
+  /** The side changes are read from (the configured destination in a reverse sync). */
   readonly source: MongoClient;
+  /** The side changes are written to. */
   readonly destination: MongoClient;
+  /** Where the migration's state lives: always the configured destination (default: `destination`). */
+  readonly stateClient?: MongoClient;
   readonly config: SyncConfig;
   readonly migration: MigrationDocument;
   readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly now: () => Date;
   readonly options?: Partial<ChangeApplicationOptions>;
+  /** Told of each change application started (after a retry, a new one), so that its status can be read live. */
+  readonly onApplication?: (run: ChangeApplication) => void;
 }
 
 /** What a change-sync run did. */
@@ -44,16 +51,24 @@ export interface ChangeSyncResult {
 }
 
 /**
- * Applies changes until the source's cluster time at the moment of the call is covered (`once`), or until
- * `signal` aborts. Throws a StateError (exit code 4) when the stream cannot resume; the migration is FAILED then.
+ * How far to apply: `now` (the source's cluster time at the moment of the call: `sync start --once`), a given
+ * cluster time (a commit's drain), or `continuous` (until `signal` aborts).
  */
-export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promise<ChangeSyncResult> {
+export type ChangeSyncUntil = 'now' | 'continuous' | Timestamp;
+
+/**
+ * Applies changes until `until` is covered, or until `signal` aborts. Throws a StateError (exit code 4) when the
+ * stream cannot resume; the migration is FAILED then.
+ */
+export async function runChangeSync(deps: ChangeSyncDeps, until: ChangeSyncUntil): Promise<ChangeSyncResult> {
   const { source, destination, config, migration, logger, signal, now } = deps;
-  const checkpoints = new CheckpointStore(destination);
-  const target = once ? await currentClusterTime(source) : undefined;
+  const stateClient = deps.stateClient ?? destination;
+  const checkpoints = new CheckpointStore(stateClient);
+  const target = until === 'now' ? await currentClusterTime(source) : until === 'continuous' ? undefined : until;
   let eventsApplied = 0;
-  const copied = await new CatalogStore(destination).list(config.id);
-  const initialCopy = migration.copyEndedAt
+  const copied = await new CatalogStore(stateClient).list(config.id);
+  // Renames hiding documents from the initial copy only concern the forward direction, which had one.
+  const initialCopy = migration.copyEndedAt && (migration.direction ?? 'forward') === 'forward'
     ? { namespaces: new Set(copied.filter((c) => c.kind === 'collection').map((c) => `${c.db}.${c.coll}`)), endedAt: migration.copyEndedAt }
     : undefined;
   let current: ChangeApplication | undefined;
@@ -64,9 +79,11 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
         const run = startChangeApplication({
           source, destination, migrationId: config.id, filter: config, buildIndexes: config.buildIndexes,
           t0: migration.t0, checkpoint: await checkpoints.load(config.id), checkpoints, logger, now, options: deps.options,
-          initialCopy,
+          // `resync` and the copies the translation knows of (initial copy plus stored resyncs), fresh for each run.
+          ...(await prepareCollectionResync({ source, destination, stateClient, config, logger, now }, initialCopy)),
         });
         current = run;
+        deps.onApplication?.(run);
         // The run's failure, if any, is observed through `done` below; this promise only needs a handler.
         const stopOnAbort = () => void run.stop().catch(() => undefined);
         signal.addEventListener('abort', stopOnAbort, { once: true });
@@ -96,7 +113,7 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
       : isTransient(error)
         ? `Applying changes failed after ${CHANGE_SYNC_MAX_ATTEMPTS} attempts: ${(error as Error).message}.`
         : `Applying changes failed: ${(error as Error).message}.`;
-    await new MigrationStore(destination).update(config.id, {
+    await new MigrationStore(stateClient).update(config.id, {
       state: 'FAILED', failure: { code: ERROR_CODES.STATE_MIGRATION_FAILED, message: reason, at: now() },
     }, now());
     throw new StateError(ERROR_CODES.STATE_MIGRATION_FAILED, reason, {
@@ -108,7 +125,8 @@ export async function runChangeSync(deps: ChangeSyncDeps, once: boolean): Promis
   } finally {
     clearInterval(progress);
   }
-  return { eventsApplied, caughtUpTo: target };
+  // A stop by `signal` ends the run early: the target is then not reached.
+  return { eventsApplied, caughtUpTo: signal.aborted ? undefined : target };
 }
 
 /**

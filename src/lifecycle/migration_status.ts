@@ -6,7 +6,11 @@
 import type { MongoClient, Timestamp } from 'mongodb';
 import type { SyncConfig } from '../config/schema.js';
 import { ERROR_CODES, StateError } from '../errors.js';
-import { createClusterClients } from '../topology/clients.js';
+import { createClusterClients, type ClusterClients } from '../topology/clients.js';
+import type { SyncDirection } from '../state/migration_store.js';
+import { transitionFacts } from './control_requests.js';
+import { canCommit } from './transitions.js';
+import { directionOf, syncSides } from './sync_sides.js';
 import { connectSide } from '../topology/connect_side.js';
 import { currentClusterTime } from '../topology/deployment.js';
 import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
@@ -26,10 +30,10 @@ export interface NamespaceCopyStatus {
 /** The progress document (mongosync's `/api/v1/progress` field names, plus ours after `migrationId`). */
 export interface MigrationProgress {
   readonly state: MigrationDocument['state'];
-  /** Commit is not available yet in this tool: always false. */
-  readonly canCommit: false;
-  /** Whether applications may write to the destination: false until commit. */
-  readonly canWrite: false;
+  /** A commit request would be accepted now: a process applies changes and the lag is under 30 s. */
+  readonly canCommit: boolean;
+  /** Applications may write to the side the data now flows to: once commit restored unique indexes (prepareUnique). */
+  readonly canWrite: boolean;
   /** What the migration does now, in words. */
   readonly info: string;
   /** Seconds between the source's cluster time and the last applied change; null before change application. */
@@ -39,6 +43,8 @@ export interface MigrationProgress {
   readonly directionMapping: { readonly Source: string; readonly Destination: string };
   readonly warnings: readonly string[];
   readonly migrationId: string;
+  /** `forward` (source -> destination) or `reverse` (after `sync reverse`). */
+  readonly direction: SyncDirection;
   readonly phase: MigrationDocument['phase'];
   /** Why the migration failed; null unless FAILED. */
   readonly failure: { readonly code: string; readonly message: string; readonly at: Date } | null;
@@ -50,6 +56,7 @@ export interface MigrationProgress {
 /** The pure assembly of the progress document from what the stores hold. */
 export function buildProgress(input: {
   migration: MigrationDocument;
+  config: Pick<SyncConfig, 'reversible' | 'enableUserWriteBlocking'>;
   partitions: readonly PartitionDocument[];
   eventsApplied: number;
   appliedClusterTime: Timestamp | undefined;
@@ -75,25 +82,25 @@ export function buildProgress(input: {
     ? Math.max(0, input.sourceClusterTime.high - input.appliedClusterTime.high)
     : null;
   const running = lease !== null && lease.expiresAt.getTime() > now.getTime();
-  const info = migration.state === 'FAILED'
-    ? 'failed'
-    : migration.phase !== 'copied'
-      ? `initial sync: ${migration.phase}`
-      : input.appliedClusterTime ? 'change event application' : 'copy complete';
+  const direction = directionOf(migration);
+  const facts = transitionFacts(migration, input.config, running && lagTimeSeconds !== null ? lagTimeSeconds : undefined);
   return {
     state: migration.state,
-    canCommit: false,
-    canWrite: false,
-    info,
+    canCommit: canCommit(facts),
+    canWrite: migration.state === 'COMMITTED' || (migration.state === 'COMMITTING' && migration.commit?.canWrite === true),
+    info: describeActivity(migration, input.appliedClusterTime !== undefined),
     lagTimeSeconds,
     totalEventsApplied: input.eventsApplied,
     collectionCopy: {
       estimatedCopiedBytes: namespaces.reduce((n, s) => n + s.bytesCopied, 0),
       documentsCopied: namespaces.reduce((n, s) => n + s.documentsCopied, 0),
     },
-    directionMapping: { Source: migration.sourceIdentity, Destination: migration.destinationIdentity },
+    directionMapping: direction === 'forward'
+      ? { Source: migration.sourceIdentity, Destination: migration.destinationIdentity }
+      : { Source: migration.destinationIdentity, Destination: migration.sourceIdentity },
     warnings: [],
     migrationId: migration._id,
+    direction,
     phase: migration.phase,
     failure: migration.failure ?? null,
     runningOn: running ? { host: lease!.host, pid: lease!.pid, until: lease!.expiresAt } : null,
@@ -106,33 +113,54 @@ export async function readMigrationStatus(config: SyncConfig, now: () => Date = 
   const clients = createClusterClients(config.source.uri, config.destination.uri);
   try {
     await connectSide(clients.destination, 'destination');
-    const migration = await new MigrationStore(clients.destination).get(config.id);
-    if (!migration) {
-      throw new StateError(ERROR_CODES.STATE_NO_MIGRATION, `The destination holds no migration "${config.id}".`, {
-        hint: 'Check `id` in the configuration, or start the migration with `sync start`.',
-      });
-    }
-    const [partitions, checkpoint, lease] = await Promise.all([
-      new PartitionStore(clients.destination).list(config.id),
-      new CheckpointStore(clients.destination).load(config.id),
-      new LeaseStore(clients.destination).get(config.id),
-    ]);
-    const sourceClusterTime = checkpoint ? await sourceTime(clients.source) : undefined;
-    return buildProgress({
-      migration, partitions, lease, now: now(),
-      eventsApplied: checkpoint?.eventsApplied ?? 0,
-      appliedClusterTime: checkpoint?.point.clusterTime,
-      sourceClusterTime,
-    });
+    return await readProgress(clients, config, now);
   } finally {
     await clients.close();
   }
 }
 
-/** The source's cluster time, or undefined when it cannot be reached (status still reports the rest). */
-async function sourceTime(source: MongoClient): Promise<Timestamp | undefined> {
+/** The progress document, read through connected clients (the running process's API uses its own). */
+export async function readProgress(clients: Pick<ClusterClients, 'source' | 'destination'>, config: SyncConfig, now: () => Date): Promise<MigrationProgress> {
+  const migration = await new MigrationStore(clients.destination).get(config.id);
+  if (!migration) {
+    throw new StateError(ERROR_CODES.STATE_NO_MIGRATION, `The destination holds no migration "${config.id}".`, {
+      hint: 'Check `id` in the configuration, or start the migration with `sync start`.',
+    });
+  }
+  const [partitions, checkpoint, lease] = await Promise.all([
+    new PartitionStore(clients.destination).list(config.id),
+    new CheckpointStore(clients.destination).load(config.id),
+    new LeaseStore(clients.destination).get(config.id),
+  ]);
+  // The lag is measured against the side changes come from (the destination after a reverse).
+  const from = syncSides(clients, directionOf(migration)).from;
+  const sourceClusterTime = checkpoint ? await clusterTimeOrUndefined(from) : undefined;
+  return buildProgress({
+    migration, config, partitions, lease, now: now(),
+    eventsApplied: checkpoint?.eventsApplied ?? 0,
+    appliedClusterTime: checkpoint?.point.clusterTime,
+    sourceClusterTime,
+  });
+}
+
+/** What the migration does now, in words (mongosync's `info`). */
+function describeActivity(migration: MigrationDocument, applying: boolean): string {
+  switch (migration.state) {
+    case 'FAILED': return 'failed';
+    case 'PAUSED': return 'paused';
+    case 'COMMITTING': return 'commit in progress';
+    case 'COMMITTED': return 'commit completed';
+    case 'REVERSING': return 'reversing the direction of the sync';
+    default:
+      if (migration.phase !== 'copied') return `initial sync: ${migration.phase}`;
+      return applying ? 'change event application' : 'copy complete';
+  }
+}
+
+/** A cluster's time, or undefined when it cannot be reached (status still reports the rest). */
+async function clusterTimeOrUndefined(client: MongoClient): Promise<Timestamp | undefined> {
   try {
-    return await currentClusterTime(source);
+    return await currentClusterTime(client);
   } catch {
     return undefined;
   }

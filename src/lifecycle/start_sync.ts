@@ -1,18 +1,34 @@
 /**
- * `sync start`: preflight, the lease, the initial sync (resumed when the destination already holds this migration),
- * then the application of the source's changes: until caught up with the moment of the call (`--once`, for cron)
- * or until interrupted.
+ * `sync start`: preflight, the lease, then the migration driven by its stored state until there is nothing left
+ * to do (`--once`: caught up with the moment of the call, for cron) or until interrupted:
+ *
+ * - RUNNING: the initial sync while the copy is not finished, then the application of changes;
+ * - PAUSED: nothing but waiting for `resume` (`--once` returns);
+ * - COMMITTING: the commit (commit_migration.ts), continued after a crash;
+ * - COMMITTED: waiting for `reverse` when the migration is reversible (`--once` returns);
+ * - REVERSING: the switch of direction (reverse_migration.ts), then RUNNING the other way.
+ *
+ * Control requests (pause, resume, commit, reverse from `sync <action>` on any host, or from the HTTP API) are read
+ * by a {@link ControlInbox}; an accepted one interrupts the current activity and the loop follows the new state.
  */
 import type { SyncConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import { createClusterClients } from '../topology/clients.js';
-import { runPreflight } from './preflight.js';
+import { createClusterClients, type ClusterClients } from '../topology/clients.js';
+import { currentClusterTime } from '../topology/deployment.js';
+import { setUserWriteBlocking } from '../topology/write_blocking.js';
+import { runPreflight, type PreflightResult } from './preflight.js';
 import { runInitialSync, type InitialSyncResult } from './initial_sync.js';
 import { ERROR_CODES, InterruptedError, StateError } from '../errors.js';
 import { acquireMigrationLease, isHeldLease, type LeaseBusy } from './migration_lease.js';
 import type { CopyProgressListener } from './copy_progress.js';
-import { runChangeSync, type ChangeSyncResult } from './change_sync.js';
-import type { ChangeApplicationOptions } from '../changes/change_application.js';
+import { runChangeSync } from './change_sync.js';
+import type { ChangeApplication, ChangeApplicationOptions } from '../changes/change_application.js';
+import { lagTimeSeconds } from '../changes/lag.js';
+import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
+import { ControlInbox } from './control_requests.js';
+import { runCommit, type CommitSummary } from './commit_migration.js';
+import { runReverse } from './reverse_migration.js';
+import { directionOf, syncSides } from './sync_sides.js';
 
 export interface StartSyncOptions {
   readonly config: SyncConfig;
@@ -24,12 +40,31 @@ export interface StartSyncOptions {
   readonly once: boolean;
   /** Tuning of the change application (tests shorten its waits). */
   readonly changeOptions?: Partial<ChangeApplicationOptions>;
+  /** Called once the migration is driven by this process, with what a local HTTP API needs (not with `once`). */
+  readonly onDriving?: (driving: DrivingProcess) => Promise<() => Promise<void>>;
+}
+
+/** What the process driving a migration offers to its HTTP API. */
+export interface DrivingProcess {
+  readonly clients: ClusterClients;
+  /** The change application's lag now, when one runs. */
+  lagSeconds(): Promise<number | undefined>;
 }
 
 /** What a `sync start` run did. */
 export interface StartSyncResult {
-  readonly initial: InitialSyncResult;
-  readonly changes: ChangeSyncResult;
+  /** The migration as this run left it. */
+  readonly migration: MigrationDocument;
+  /** The initial sync's work in this run (absent when the copy was already done). */
+  readonly initial: InitialSyncResult | undefined;
+  readonly changes: {
+    /** Events applied by the migration so far (earlier runs included). */
+    readonly eventsApplied: number;
+    /** With `--once`: every source change up to this cluster time is on the destination. */
+    readonly caughtUpTo: MigrationDocument['t0'] | undefined;
+  };
+  /** The commit this run carried out, if any. */
+  readonly commit: CommitSummary | undefined;
 }
 
 /** Another process holds the migration's lease: this run did nothing. */
@@ -39,8 +74,8 @@ export interface AlreadyRunning {
 }
 
 /**
- * Runs the initial sync to completion (or until interrupted) and returns what it did; or, when another process is
- * driving the migration, returns at once saying which (cron-safe: overlapping runs do not both work).
+ * Drives the migration (see the module comment) and returns what this run did; or, when another process is
+ * driving it, returns at once saying which (cron-safe: overlapping runs do not both work).
  */
 export async function startSync(options: StartSyncOptions): Promise<StartSyncResult | AlreadyRunning> {
   const { config, logger, signal } = options;
@@ -60,39 +95,103 @@ export async function startSync(options: StartSyncOptions): Promise<StartSyncRes
     const lease = await acquireMigrationLease(clients.destination, config.id, logger, now);
     if (!isHeldLease(lease)) return { alreadyRunning: true, holder: lease.holder };
     const runSignal = AbortSignal.any([signal, lease.lost]);
+    let application: ChangeApplication | undefined;
+    const lagSeconds = async () => {
+      const migration = application === undefined ? null : await new MigrationStore(clients.destination).get(config.id);
+      if (application === undefined || migration === null) return undefined;
+      const { from } = syncSides(clients, directionOf(migration));
+      return lagTimeSeconds(await currentClusterTime(from), application.status().applied);
+    };
+    const inbox = new ControlInbox(clients.destination, config, logger, now, lagSeconds);
+    inbox.start();
+    const closeApi = options.once || options.onDriving === undefined ? undefined : await options.onDriving({ clients, lagSeconds });
     try {
-      const failure = preflight.existing?.state === 'FAILED' ? preflight.existing.failure : undefined;
-      if (preflight.existing?.state === 'FAILED') {
-        throw new StateError(ERROR_CODES.STATE_MIGRATION_FAILED, `Migration "${config.id}" has FAILED: ${failure?.message ?? 'no reason recorded'}`);
-      }
-      const result = await runInitialSync(
-        {
-          source: clients.source,
-          destination: clients.destination,
-          config,
-          logger,
-          signal: runSignal,
-          now,
-          sourceDescription: preflight.source,
-          destinationDescription: preflight.destination,
-          onProgress: options.onProgress,
+      return await drive({
+        options, clients, preflight, inbox, now, signal: runSignal,
+        onApplication: (run) => (application = run),
+        checkInterrupted: () => {
+          if (lease.lost.aborted) throw leaseLost(config.id);
+          if (signal.aborted) throw new InterruptedError('Interrupted; the migration continues from its checkpoints on the next run.');
         },
-        preflight.existing,
-      );
-      if (lease.lost.aborted) throw leaseLost(config.id);
-      if (signal.aborted) throw new InterruptedError('Interrupted; the copy resumes from its checkpoints on the next run.');
-      const changes = await runChangeSync(
-        { source: clients.source, destination: clients.destination, config, migration: result.migration, logger, signal: runSignal, now, options: options.changeOptions },
-        options.once,
-      );
-      if (lease.lost.aborted) throw leaseLost(config.id);
-      if (signal.aborted) throw new InterruptedError('Interrupted; changes are applied from the last checkpoint on the next run.');
-      return { initial: result, changes };
+      });
     } finally {
+      inbox.stop();
+      await closeApi?.();
       await lease.release();
     }
   } finally {
     await clients.close();
+  }
+}
+
+interface DriveContext {
+  readonly options: StartSyncOptions;
+  readonly clients: ClusterClients;
+  readonly preflight: PreflightResult;
+  readonly inbox: ControlInbox;
+  readonly now: () => Date;
+  readonly signal: AbortSignal;
+  readonly onApplication: (run: ChangeApplication) => void;
+  /** Throws when the run was interrupted or lost its lease. */
+  readonly checkInterrupted: () => void;
+}
+
+async function drive(ctx: DriveContext): Promise<StartSyncResult> {
+  const { options, clients, inbox, now } = ctx;
+  const { config, logger, once } = options;
+  const migrations = new MigrationStore(clients.destination);
+  let initial: InitialSyncResult | undefined;
+  let changes: StartSyncResult['changes'] = { eventsApplied: 0, caughtUpTo: undefined };
+  let commit: CommitSummary | undefined;
+  let blockedTo = false;
+  for (;;) {
+    ctx.checkInterrupted();
+    const migration = await migrations.get(config.id);
+    if (migration?.state === 'FAILED') {
+      throw new StateError(ERROR_CODES.STATE_MIGRATION_FAILED, `Migration "${config.id}" has FAILED: ${migration.failure?.message ?? 'no reason recorded'}`);
+    }
+    const sides = syncSides(clients, migration === null ? 'forward' : directionOf(migration));
+    const activity = AbortSignal.any([ctx.signal, inbox.activitySignal()]);
+    const state = migration?.state ?? 'RUNNING';
+    if (!blockedTo && config.enableUserWriteBlocking !== 'none' && (state === 'RUNNING' || state === 'PAUSED')) {
+      // Applications must not write where the migration writes, from the start until commit.
+      await setUserWriteBlocking(sides.to, true);
+      blockedTo = true;
+    }
+    switch (state) {
+      case 'RUNNING': {
+        if (migration === null || migration.phase !== 'copied') {
+          initial = await runInitialSync({
+            source: clients.source, destination: clients.destination, config, logger, signal: activity, now,
+            sourceDescription: ctx.preflight.source, destinationDescription: ctx.preflight.destination, onProgress: options.onProgress,
+          }, migration);
+          continue;
+        }
+        const result = await runChangeSync({
+          source: sides.from, destination: sides.to, stateClient: sides.state, config, migration, logger,
+          signal: activity, now, options: options.changeOptions, onApplication: ctx.onApplication,
+        }, once ? 'now' : 'continuous');
+        changes = result;
+        if (once && result.caughtUpTo !== undefined) return { migration, initial, changes, commit };
+        continue;
+      }
+      case 'COMMITTING':
+        commit = await runCommit({ clients, config, logger, signal: ctx.signal, now, changeOptions: options.changeOptions });
+        continue;
+      case 'REVERSING':
+        await runReverse({ clients, config, logger, now });
+        blockedTo = false;
+        continue;
+      case 'PAUSED':
+      case 'COMMITTED':
+        if (once || (state === 'COMMITTED' && !config.reversible)) return { migration: migration!, initial, changes, commit };
+        logger.info(`migration ${state}; waiting for ${state === 'PAUSED' ? 'resume' : 'reverse'}`);
+        await inbox.waitForTransition(ctx.signal);
+        continue;
+      case 'INITIALIZING':
+      case 'IDLE':
+        throw new StateError(ERROR_CODES.STATE_TRANSITION_NOT_ALLOWED, `Migration "${config.id}" is ${state}, which this tool never records.`);
+    }
   }
 }
 

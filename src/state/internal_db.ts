@@ -19,6 +19,10 @@ export const INTERNAL_COLLECTIONS = Object.freeze({
   leases: 'leases',
   /** One change stream checkpoint per migration id: the applied resume token and the events applied. */
   changeCheckpoints: 'changeCheckpoints',
+  /** Requests (pause, resume, commit, reverse) for the process that drives a migration, from any host. */
+  controlRequests: 'controlRequests',
+  /** One document per collection copied again during the change application (a resync): when that copy ended. */
+  resyncs: 'resyncs',
 } as const);
 
 export type InternalCollectionName = keyof typeof INTERNAL_COLLECTIONS;

@@ -38,30 +38,37 @@ export function startCommand(context: CliContext): CommandModule<object, StartAr
           context.stdout.write(argv.json ? `${JSON.stringify({ alreadyRunning: true, holder: result.holder })}\n` : `Migration "${config.id}" is already running on ${where}.\n`);
           return;
         }
-        const { initial, changes } = result;
+        const { initial, changes, migration } = result;
         const summary = {
-          migrationId: initial.migration._id,
-          phase: initial.migration.phase,
-          resumed: initial.resumed,
-          namespaces: initial.namespaces,
-          partitionsCopied: initial.copy.partitions,
-          documentsCopied: initial.copy.docs,
-          bytesCopied: initial.copy.bytes,
+          migrationId: migration._id,
+          state: migration.state,
+          phase: migration.phase,
+          direction: migration.direction ?? 'forward',
+          resumed: initial?.resumed ?? true,
+          namespaces: initial?.namespaces ?? 0,
+          partitionsCopied: initial?.copy.partitions ?? 0,
+          documentsCopied: initial?.copy.docs ?? 0,
+          bytesCopied: initial?.copy.bytes ?? 0,
           eventsApplied: changes.eventsApplied,
           caughtUpTo: changes.caughtUpTo ? { t: changes.caughtUpTo.high, i: changes.caughtUpTo.low } : null,
+          committed: result.commit !== undefined,
         };
-        context.stdout.write(
-          argv.json
-            ? `${JSON.stringify(summary)}\n`
-            : `Copy complete for migration "${summary.migrationId}"${summary.resumed ? ' (resumed)' : ''}: ` +
-                `${summary.namespaces} namespaces, ${summary.documentsCopied} documents ` +
-                `(${summary.bytesCopied} bytes) copied in this run; ${summary.eventsApplied} change events applied` +
-                `${summary.caughtUpTo ? `, caught up to the source's time at the start of the change application` : ''}.\n`,
-        );
+        context.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : `${describeRun(summary)}\n`);
       } finally {
         progress.stop();
         await closeLogger(logger);
       }
     },
   };
+}
+
+/** The one-line summary of a run. */
+function describeRun(s: { migrationId: string; state: string; resumed: boolean; namespaces: number; documentsCopied: number; bytesCopied: number; eventsApplied: number; caughtUpTo: unknown; committed: boolean }): string {
+  const copy = s.namespaces > 0
+    ? `Copy complete for migration "${s.migrationId}"${s.resumed ? ' (resumed)' : ''}: ${s.namespaces} namespaces, ` +
+      `${s.documentsCopied} documents (${s.bytesCopied} bytes) copied in this run; `
+    : `Migration "${s.migrationId}": `;
+  const changes = `${s.eventsApplied} change events applied${s.caughtUpTo ? ", caught up to the source's time at the start of the change application" : ''}`;
+  const state = s.state === 'RUNNING' ? '' : `; the migration is ${s.state}${s.committed ? ' (committed by this run)' : ''}`;
+  return `${copy}${changes}${state}.`;
 }
