@@ -3,12 +3,19 @@
  * batches bounded by bytes and by count, and checkpoints the last `_id` written after each batch. A rerun resumes
  * from the checkpoint; documents of a batch that was written but not checkpointed come back as duplicate `_id`
  * errors, which mean "already copied".
+ *
+ * The bytes read are written as they are (raw_insert.ts) when the driver allows it; otherwise each document is
+ * decoded into a value the driver serializes back to the same bytes (`toExactDocument`).
  */
 import { BSON, MongoBulkWriteError, MongoServerError, type Document, type FindOptions, type MongoClient } from 'mongodb';
 import type { PartitionDocument } from '../state/partition_store.js';
-import { exactIdOf, toExactDocument, UnwritableValueError, type ExactDocument } from '../bson/exact_document.js';
+import { assertWritable, exactIdOf, toExactDocument, UnwritableValueError, type ExactDocument } from '../bson/exact_document.js';
 import { CopyError, ERROR_CODES } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { withRetry } from '../topology/retry.js';
+import { isTransient } from '../topology/server_errors.js';
+import { loadRawInserter, type RawInserter, type RawWriteError } from './raw_insert.js';
+import { DocumentBatch } from './document_batch.js';
 
 /** mongod's maxBsonObjectSize: the largest user document. */
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
@@ -37,10 +44,23 @@ export type BatchWrittenListener = (ns: string, docs: number, bytes: number) => 
 export interface PartitionCopierOptions {
   readonly batchSizeBytes: number;
   readonly onBatch?: BatchWrittenListener;
+  /**
+   * How documents are handed to the driver: `raw` (the default) sends the bytes read as they are when the driver
+   * allows it (raw_insert.ts) and falls back to `decoded` otherwise; `decoded` always goes through `toExactDocument`.
+   */
+  readonly writeMode?: WriteMode;
 }
+
+/** See {@link PartitionCopierOptions.writeMode}. */
+export type WriteMode = 'raw' | 'decoded';
+
+/** Attempts of one batch's write after transient errors (the raw path has no retryable writes of the driver). */
+export const BATCH_WRITE_ATTEMPTS = 5;
 
 /** Copies partitions from the source to the destination. */
 export class PartitionCopier {
+  private rawInserter: Promise<RawInserter | undefined> | undefined;
+
   constructor(
     private readonly source: MongoClient,
     private readonly destination: MongoClient,
@@ -48,6 +68,23 @@ export class PartitionCopier {
     private readonly logger: Logger,
     private readonly options: PartitionCopierOptions,
   ) {}
+
+  /** The write mode the copier actually uses: `raw` only when the driver supports it. */
+  async effectiveWriteMode(): Promise<WriteMode> {
+    return (await this.inserter()) ? 'raw' : 'decoded';
+  }
+
+  private inserter(): Promise<RawInserter | undefined> {
+    if (!this.rawInserter) {
+      this.rawInserter = this.options.writeMode === 'decoded' ? Promise.resolve(undefined) : loadRawInserter();
+      void this.rawInserter.then((inserter) => {
+        if (!inserter && this.options.writeMode !== 'decoded') {
+          this.logger.info('this driver version cannot send documents as raw bytes; the copy decodes and re-encodes them (slower, as exact)');
+        }
+      });
+    }
+    return this.rawInserter;
+  }
 
   /**
    * Reads the partition while the previous batch is being written: one write is in flight at a time, so batches
@@ -58,32 +95,33 @@ export class PartitionCopier {
       .db(partition.db)
       .collection(partition.coll)
       .find({}, this.findOptions(partition));
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
+    // Two buffers take turns: one fills while the other is written. Memory per partition is thus bounded by two
+    // batches (plus the driver's reply being read and message being sent), whatever the collection's size.
+    let filling = new DocumentBatch();
+    let written = new DocumentBatch();
     const totals = { docs: 0, bytes: 0 };
     let writing: Promise<void> = Promise.resolve();
     // A failed write is kept here (the promise gets a handler at once, so it is never an unhandled rejection) and
     // rethrown at the next flush or at the end.
     let failure: { error: unknown } | undefined;
     const flush = async () => {
-      if (batch.length === 0) return;
-      const docs = batch;
-      const size = batchBytes;
-      batch = [];
-      batchBytes = 0;
+      if (filling.count === 0) return;
       await writing;
       if (failure) throw failure.error;
-      writing = this.writeBatch(partition, docs, size, totals).catch((error: unknown) => {
+      const full = filling;
+      filling = written;
+      filling.clear();
+      written = full;
+      writing = this.writeBatch(partition, full, totals, signal).catch((error: unknown) => {
         failure = { error };
       });
     };
     try {
       for await (const raw of cursor as AsyncIterable<Uint8Array>) {
         if (signal.aborted || failure) break;
-        if (batch.length > 0 && batchBytes + raw.byteLength > this.options.batchSizeBytes) await flush();
-        batch.push(raw);
-        batchBytes += raw.byteLength;
-        if (batch.length >= MAX_BATCH_DOCUMENTS) await flush();
+        if (filling.count > 0 && filling.byteLength + raw.byteLength > this.options.batchSizeBytes) await flush();
+        filling.append(raw);
+        if (filling.count >= MAX_BATCH_DOCUMENTS) await flush();
       }
       if (!signal.aborted && !failure) await flush();
       await writing;
@@ -97,14 +135,30 @@ export class PartitionCopier {
   }
 
   /** Writes one batch, then moves the partition's checkpoint past it. */
-  private async writeBatch(partition: PartitionDocument, batch: Uint8Array[], size: number, totals: { docs: number; bytes: number }): Promise<void> {
-    await this.write(partition, batch);
-    const lastKey = { _id: exactIdOf(batch[batch.length - 1]) };
-    await this.checkpoints.checkpoint(partition._id, lastKey, batch.length, size);
+  private async writeBatch(partition: PartitionDocument, batch: DocumentBatch, totals: { docs: number; bytes: number }, signal: AbortSignal): Promise<void> {
+    const count = batch.count;
+    const size = batch.byteLength;
+    const inserter = await this.inserter();
+    if (inserter) for (let i = 0; i < count; i++) checkWritable(partition, batch.document(i));
+    const write = inserter
+      ? () => this.writeRaw(inserter, partition, batch)
+      : () => this.write(partition, Array.from({ length: count }, (_, i) => batch.document(i)));
+    // Rewriting a batch is harmless: what an earlier attempt inserted comes back as duplicate _ids.
+    await withRetry(write, {
+      isRetryable: isTransient,
+      initialDelayMs: 200,
+      maxDelayMs: 5_000,
+      maxAttempts: BATCH_WRITE_ATTEMPTS,
+      signal,
+      logger: this.logger,
+      what: `the write of a batch of ${partition.db}.${partition.coll}`,
+    });
+    const lastKey = { _id: exactIdOf(batch.document(count - 1)) };
+    await this.checkpoints.checkpoint(partition._id, lastKey, count, size);
     const ns = `${partition.db}.${partition.coll}`;
-    this.logger.debug('batch written', { ns, partitionId: partition._id, count: batch.length, sizeBytes: size });
-    this.options.onBatch?.(ns, batch.length, size);
-    totals.docs += batch.length;
+    this.logger.debug('batch written', { ns, partitionId: partition._id, count, sizeBytes: size });
+    this.options.onBatch?.(ns, count, size);
+    totals.docs += count;
     totals.bytes += size;
   }
 
@@ -122,6 +176,23 @@ export class PartitionCopier {
     };
   }
 
+  /**
+   * Writes the bytes as they are. Duplicate `_id`s mean "already copied"; an ordered (capped) insert stops at the
+   * first, so what follows it is inserted again.
+   */
+  private async writeRaw(inserter: RawInserter, partition: PartitionDocument, batch: DocumentBatch): Promise<void> {
+    const db = this.destination.db(partition.db);
+    let from = 0;
+    while (from < batch.count) {
+      const reply = await inserter.insert(db, partition.coll, batch, { ordered: partition.natural, from });
+      const refused = reply.writeErrors.find((e) => !(e.code === DUPLICATE_KEY && isIdKeyPattern(e.keyPattern)));
+      if (refused) throw writeErrorOf(partition, refused);
+      if (!partition.natural || reply.writeErrors.length === 0) return;
+      from = Math.max(...reply.writeErrors.map((e) => e.index)) + 1;
+    }
+  }
+
+  /** Writes decoded documents (the driver serializes them back to the same bytes). */
   private async write(partition: PartitionDocument, batch: Uint8Array[]): Promise<void> {
     const collection = this.destination.db(partition.db).collection(partition.coll);
     if (batch.some((raw) => raw.byteLength >= MAX_BSON_OBJECT_SIZE)) return this.writeOneByOne(partition, batch);
@@ -168,18 +239,45 @@ function exactDocumentOf(partition: PartitionDocument, raw: Uint8Array): ExactDo
   try {
     return toExactDocument(raw);
   } catch (error) {
-    if (!(error instanceof UnwritableValueError)) throw error;
-    const id = exactIdOf(raw);
-    throw new CopyError(
-      ERROR_CODES.COPY_UNWRITABLE_VALUE,
-      `Document ${formatId(id)} of ${partition.db}.${partition.coll} holds ${error.where}, a legacy BSON value that cannot be copied unchanged; the copy stopped rather than alter it.`,
-      {
-        cause: error,
-        hint: 'Rewrite that field on the source ($unset an undefined value, store a DBPointer as a DBRef), or exclude the namespace, then run `sync start` again.',
-        details: { ns: `${partition.db}.${partition.coll}` },
-      },
-    );
+    throw unwritableError(partition, raw, error);
   }
+}
+
+/**
+ * Refuses the documents the decoded path cannot write, so that both paths copy the same documents: a legacy value
+ * the raw path could carry would be refused anyway by the application of later changes to the document.
+ */
+function checkWritable(partition: PartitionDocument, raw: Uint8Array): void {
+  try {
+    assertWritable(raw);
+  } catch (error) {
+    throw unwritableError(partition, raw, error);
+  }
+}
+
+/** A write error the destination returned for a document, as the driver's error for it. */
+function writeErrorOf(partition: PartitionDocument, error: RawWriteError): MongoServerError {
+  return new MongoServerError({
+    message: `insert into ${partition.db}.${partition.coll} refused a document: ${error.errmsg}`,
+    errmsg: error.errmsg,
+    code: error.code,
+    ...(error.keyPattern ? { keyPattern: error.keyPattern } : {}),
+  });
+}
+
+/** A CopyError naming the namespace, the `_id` and the value the copy cannot write; other errors unchanged. */
+function unwritableError(partition: PartitionDocument, raw: Uint8Array, error: unknown): unknown {
+  if (!(error instanceof UnwritableValueError)) return error;
+  const id = exactIdOf(raw);
+  return new CopyError(
+    ERROR_CODES.COPY_UNWRITABLE_VALUE,
+    `Document ${formatId(id)} of ${partition.db}.${partition.coll} holds ${error.where}, a legacy BSON value that cannot be copied unchanged; the copy stopped rather than alter it.`,
+    {
+      cause: error,
+      hint: 'Rewrite that field on the source ($unset an undefined value, store a DBPointer as a DBRef), or exclude the namespace, then run `sync start` again.',
+      details: { ns: `${partition.db}.${partition.coll}` },
+    },
+  );
 }
 
 function formatId(id: unknown): string {
@@ -193,7 +291,17 @@ function formatId(id: unknown): string {
 function onlyDuplicateIds(error: MongoBulkWriteError): boolean {
   const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
   if (errors.length === 0 || error.writeConcernError) return false;
-  return errors.every((e) => e.code === DUPLICATE_KEY && isIdKeyPattern(e.errInfo?.keyPattern ?? (e as unknown as { err?: Document }).err?.keyPattern));
+  return errors.every((e) => e.code === DUPLICATE_KEY && isIdIndexMessage(e.errmsg));
+}
+
+/**
+ * Whether a duplicate key message names the `_id` index (`E11000 duplicate key error collection: db.c index: _id_
+ * dup key: ...`). Read from the message because the driver's bulk WriteError drops the server's `keyPattern`; a
+ * message of another form is taken as `_id`'s, as isIdKeyPattern takes a missing pattern.
+ */
+function isIdIndexMessage(message: string | undefined): boolean {
+  const index = / index: (\S+) dup key/.exec(message ?? '')?.[1];
+  return index === undefined || index === '_id_';
 }
 
 function isIdKeyPattern(pattern: unknown): boolean {
