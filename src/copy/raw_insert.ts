@@ -13,8 +13,13 @@
 import type { Db, Document, WriteConcern } from 'mongodb';
 import type { DocumentBatch } from './document_batch.js';
 
-/** mongod's maxBsonObjectSize; the driver also splits its inserts into commands of at most this many bytes. */
-export const MAX_COMMAND_DOCUMENT_BYTES = 16 * 1024 * 1024;
+/**
+ * Most bytes of documents in one insert command; a larger document goes alone (up to mongod's 16 MiB). The driver
+ * copies a command's bytes three times on the way to the socket (the sequence, the sections, the message), so
+ * commands much smaller than a batch keep those copies, and the process's memory, small; a batch of
+ * `copy.batchSizeBytes` is sent as several commands before its checkpoint.
+ */
+export const INSERT_COMMAND_BYTES = 2 * 1024 * 1024;
 
 /** One document the server refused, by its index in the batch given to {@link RawInserter.insert}. */
 export interface RawWriteError {
@@ -115,7 +120,7 @@ class SequenceInserter implements RawInserter {
   async insert(db: Db, coll: string, batch: DocumentBatch, options: { readonly ordered: boolean; readonly from?: number }): Promise<RawInsertReply> {
     let inserted = 0;
     const writeErrors: RawWriteError[] = [];
-    for (const [start, end] of splitByBytes((i) => batch.offsetOf(i), options.from ?? 0, batch.count, MAX_COMMAND_DOCUMENT_BYTES)) {
+    for (const [start, end] of splitByBytes((i) => batch.offsetOf(i), options.from ?? 0, batch.count, INSERT_COMMAND_BYTES)) {
       const sequence = new this.sequenceClass('documents');
       // The run goes in as one chunk: a kind-1 section is its documents end to end. The first argument only feeds
       // the driver's command monitoring.
