@@ -65,7 +65,6 @@ export const createIndexes: CommandDefinition = {
     const specs = requested.map((raw) => normalizeIndexSpec(raw as Document, specContext));
     const createdCollectionAutomatically = !collection;
     collection ??= ctx.writes.ensureCollection(ctx.db, name, ctx.op);
-    ctx.writes.assertWritable(ctx.db, ctx.op);
     const before = indexCount(collection);
     const toBuild: Document[] = [];
     for (const spec of specs) {
@@ -77,6 +76,8 @@ export const createIndexes: CommandDefinition = {
     if (toBuild.length === 0) {
       return { numIndexesBefore: new Int32(before), numIndexesAfter: new Int32(before), note: 'all indexes already exist' };
     }
+    // Write blocking stops index builds as they start (IndexBuildsCoordinator), after existing ones are filtered out.
+    ctx.writes.assertWritable(ctx.db, ctx.op);
     if (before + toBuild.length > MAX_INDEXES) {
       throw new CommandError('CannotCreateIndex', `add index fails, too many indexes for ${collection.ns} key:${formatKeyValue(toBuild[0].key)}`);
     }

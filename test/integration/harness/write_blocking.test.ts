@@ -168,6 +168,8 @@ describe('user write blocking', () => {
         await expect(app.collection<AnyDocument>('new').insertOne({ _id: 1 })).rejects.toMatchObject(blocked);
         await expect(app.createCollection('created')).rejects.toMatchObject({ code: 371, codeName: 'UserWritesBlocked', errmsg: 'User writes blocked' });
         await expect(c.createIndex({ b: 1 })).rejects.toMatchObject(blocked);
+        // An index that exists already builds nothing, so it is not refused.
+        await expect(app.command({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1' }] })).resolves.toMatchObject({ note: 'all indexes already exist' });
         await expect(c.dropIndex('a_1')).rejects.toMatchObject(blocked);
         await expect(app.command({ collMod: 'c', index: { name: 'a_1', hidden: true } })).rejects.toMatchObject(blocked);
         await expect(app.command({ collMod: 'c', index: { name: 'a_1', prepareUnique: true } })).rejects.toMatchObject(blocked);
