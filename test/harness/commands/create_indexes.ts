@@ -76,7 +76,8 @@ export const createIndexes: CommandDefinition = {
     if (toBuild.length === 0) {
       return { numIndexesBefore: new Int32(before), numIndexesAfter: new Int32(before), note: 'all indexes already exist' };
     }
-    // Write blocking stops index builds as they start (IndexBuildsCoordinator), after existing ones are filtered out.
+    // Write blocking refuses a build as it starts (the op observer's onStartIndexBuild/onCreateIndex), so only
+    // after the indexes that exist already are filtered out.
     ctx.writes.assertWritable(ctx.db, ctx.op);
     if (before + toBuild.length > MAX_INDEXES) {
       throw new CommandError('CannotCreateIndex', `add index fails, too many indexes for ${collection.ns} key:${formatKeyValue(toBuild[0].key)}`);
