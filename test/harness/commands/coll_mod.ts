@@ -283,9 +283,9 @@ export const collMod: CommandDefinition = {
         if (!isNumeric(body.cappedMax) || toNumber(body.cappedMax) >= 2 ** 31) {
           throw new CommandError('BadValue', 'max in a capped collection has to be < 2^31 or not set');
         }
+        // collection_options.cpp adjustCappedMaxDocs: a max of 0 or less means "no maximum", stored as 2^31 - 1.
         const max = toNumber(body.cappedMax);
-        if (max > 0) options.max = appendNumber(max);
-        else delete options.max;
+        options.max = appendNumber(max > 0 ? max : 0x7fffffff);
         o.cappedMax = body.cappedMax;
       }
     }
