@@ -444,9 +444,14 @@ export async function runChangesSuite(options: ChangesSuiteOptions): Promise<{ p
     check('apply: change application alone, events/s', backlog?.alone?.eventsPerSecond, '', { value: CHANGES_TARGETS.applyEventsPerSecond, higherIsBetter: true }),
     check('apply (--once) / source write rate', backlog?.once ? round(backlog.once.eventsPerSecond / backlog.sourceWrite.writesPerSecond, 2) : undefined, ' x'),
     check('apply (--once) / destination ceiling', backlog?.once && backlog.ceiling ? round(backlog.once.eventsPerSecond / backlog.ceiling.writesPerSecond, 2) : undefined, ' x'),
-    check(`p99 lag at ${formatInteger(CHANGES_TARGETS.lagTargetRate)} writes/s${lagAtTarget ? ` (achieved ${formatInteger(lagAtTarget.achievedRate)}/s)` : ''}`, lagAtTarget?.lag.p99Ms, ' ms', { value: CHANGES_TARGETS.p99LagMs, higherIsBetter: false }),
+    check(`p99 lag at ${formatInteger(CHANGES_TARGETS.lagTargetRate)} writes/s${lagAtTarget ? ` (achieved ${formatInteger(lagAtTarget.achievedRate)}/s)` : ''}`, lagAtTarget?.lag.p99Ms, ' ms',
+      lagAtTarget && lagAtTarget.achievedRate < 0.9 * lagAtTarget.targetRate ? undefined : { value: CHANGES_TARGETS.p99LagMs, higherIsBetter: false }),
     check('peak RSS of sync start --once (backlog)', backlog?.once?.stats.peakRssMB, ' MB', { value: CHANGES_TARGETS.peakRssMB, higherIsBetter: false }),
     check('peak RSS of sync start (lag step)', lag?.child.stats.peakRssMB, ' MB', { value: CHANGES_TARGETS.peakRssMB, higherIsBetter: false }),
+    // A p99 measured at a rate the source never reached says nothing about the target rate.
+    ...(lagAtTarget && lagAtTarget.achievedRate < 0.9 * lagAtTarget.targetRate
+      ? [{ check: `  (${formatInteger(lagAtTarget.targetRate)} writes/s not reached: the lag check above does not count)`, display: '-', target: '-', pass: undefined }]
+      : []),
     { check: 'destination equals source afterwards', display: equal.length === 0 ? 'n/a' : equal.every(Boolean) ? 'yes' : 'NO', target: 'yes', pass: equal.length === 0 ? undefined : equal.every(Boolean) },
   ];
   const checkTable = formatTable(
