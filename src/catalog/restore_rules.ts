@@ -79,7 +79,8 @@ export function syncRewritePlan(coll: string, current: CollectionDefinitions): D
   const commands: Document[] = [];
   for (const spec of current.indexes) {
     if (isIdIndex(spec)) continue;
-    if (spec.unique === true) commands.push(indexMod(coll, spec.name, { unique: false }));
+    // mongod refuses `unique: false`; forceNonUnique is its way back to a non-unique index.
+    if (spec.unique === true) commands.push(indexMod(coll, spec.name, { forceNonUnique: true }));
     else if (spec.prepareUnique === true) commands.push(indexMod(coll, spec.name, { prepareUnique: false }));
     const ttl = numeric(spec.expireAfterSeconds);
     if (ttl !== undefined && ttl !== SYNC_TTL_SECONDS) commands.push(indexMod(coll, spec.name, { expireAfterSeconds: SYNC_TTL_SECONDS }));

@@ -71,6 +71,7 @@ export class ControlInbox {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private activityController = new AbortController();
+  private current: Promise<void> = Promise.resolve();
   private transitionWaiters: (() => void)[] = [];
 
   constructor(
@@ -97,10 +98,20 @@ export class ControlInbox {
     this.transitionWaiters = [];
   }
 
-  /** A signal for the next activity: aborted when an accepted request changes the migration's state. */
-  activitySignal(): AbortSignal {
+  /**
+   * Runs one activity of the driving process (a copy, a change application, a wait) with a signal that aborts when
+   * an accepted request changes the migration's state. A request is answered only once the activity it
+   * interrupts has stopped, so that `sync pause` returns when nothing is applied any more.
+   */
+  async run<T>(activity: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.activityController.signal.aborted) this.activityController = new AbortController();
-    return this.activityController.signal;
+    const running = activity(this.activityController.signal);
+    this.current = running.then(() => undefined, () => undefined);
+    try {
+      return await running;
+    } finally {
+      this.current = Promise.resolve();
+    }
   }
 
   /** Resolves at the next accepted transition, or when `signal` aborts. */
@@ -124,12 +135,13 @@ export class ControlInbox {
         if (request === null) return;
         const decision = await applyTransition(this.migrations, this.config, request.action, await this.lagSeconds(), this.now());
         if (decision.allowed) {
-          await this.requests.answer(request._id, { status: 'accepted' }, this.now());
           this.logger.info('control request accepted', { action: request.action, requestedBy: request.requestedBy, state: decision.next });
           this.activityController.abort();
           const waiters = this.transitionWaiters;
           this.transitionWaiters = [];
           for (const wake of waiters) wake();
+          await this.current;
+          await this.requests.answer(request._id, { status: 'accepted' }, this.now());
         } else {
           await this.requests.answer(request._id, {
             status: 'refused', refusal: { code: ERROR_CODES.STATE_TRANSITION_NOT_ALLOWED, message: decision.reason, hint: decision.hint },

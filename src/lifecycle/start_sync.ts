@@ -151,7 +151,6 @@ async function drive(ctx: DriveContext): Promise<StartSyncResult> {
       throw new StateError(ERROR_CODES.STATE_MIGRATION_FAILED, `Migration "${config.id}" has FAILED: ${migration.failure?.message ?? 'no reason recorded'}`);
     }
     const sides = syncSides(clients, migration === null ? 'forward' : directionOf(migration));
-    const activity = AbortSignal.any([ctx.signal, inbox.activitySignal()]);
     const state = migration?.state ?? 'RUNNING';
     if (!blockedTo && config.enableUserWriteBlocking !== 'none' && (state === 'RUNNING' || state === 'PAUSED')) {
       // Applications must not write where the migration writes, from the start until commit.
@@ -161,16 +160,16 @@ async function drive(ctx: DriveContext): Promise<StartSyncResult> {
     switch (state) {
       case 'RUNNING': {
         if (migration === null || migration.phase !== 'copied') {
-          initial = await runInitialSync({
-            source: clients.source, destination: clients.destination, config, logger, signal: activity, now,
+          initial = await inbox.run((stop) => runInitialSync({
+            source: clients.source, destination: clients.destination, config, logger, signal: AbortSignal.any([ctx.signal, stop]), now,
             sourceDescription: ctx.preflight.source, destinationDescription: ctx.preflight.destination, onProgress: options.onProgress,
-          }, migration);
+          }, migration));
           continue;
         }
-        const result = await runChangeSync({
+        const result = await inbox.run((stop) => runChangeSync({
           source: sides.from, destination: sides.to, stateClient: sides.state, config, migration, logger,
-          signal: activity, now, options: options.changeOptions, onApplication: ctx.onApplication,
-        }, once ? 'now' : 'continuous');
+          signal: AbortSignal.any([ctx.signal, stop]), now, options: options.changeOptions, onApplication: ctx.onApplication,
+        }, once ? 'now' : 'continuous'));
         changes = result;
         if (once && result.caughtUpTo !== undefined) return { migration, initial, changes, commit };
         continue;

@@ -72,6 +72,11 @@ export interface MigrationDocument {
 export class MigrationStore {
   constructor(private readonly destination: MongoClient) {}
 
+  /** The destination client the store reads and writes. */
+  get client(): MongoClient {
+    return this.destination;
+  }
+
   private get collection() {
     return internalCollection<MigrationDocument>(this.destination, 'migrations');
   }

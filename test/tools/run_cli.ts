@@ -27,10 +27,15 @@ export async function runSync(args: readonly string[], options: { cwd?: string; 
   return { code, stdout, stderr };
 }
 
-/** Writes a sync.yaml for two URIs (plus extra YAML lines) into a new temp dir and returns its path. */
+/**
+ * Writes a sync.yaml for two URIs (plus extra YAML lines) into a new temp dir and returns its path. Unless the
+ * extra lines have an `api` section, the HTTP API of a continuous `sync start` gets a free port (tests run in
+ * parallel; the default 27182 would collide).
+ */
 export async function writeSyncConfig(sourceUri: string, destinationUri: string, extraYaml = ''): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'c2c-sync-'));
   const file = path.join(dir, 'sync.yaml');
-  await writeFile(file, `source:\n  uri: "${sourceUri}"\ndestination:\n  uri: "${destinationUri}"\n${extraYaml}`);
+  const api = /^api:/m.test(extraYaml) ? '' : 'api:\n  port: 0\n';
+  await writeFile(file, `source:\n  uri: "${sourceUri}"\ndestination:\n  uri: "${destinationUri}"\n${api}${extraYaml}`);
   return file;
 }

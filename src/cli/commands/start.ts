@@ -7,6 +7,7 @@
 import type { CommandModule } from 'yargs';
 import { closeLogger } from '../../log/logger.js';
 import { startSync } from '../../lifecycle/start_sync.js';
+import { serveMigrationApi } from '../../api/serve_migration.js';
 import type { CliContext } from '../cli_context.js';
 import { commandLogger } from '../command_logger.js';
 import { createProgressDisplay } from '../progress_display.js';
@@ -30,7 +31,10 @@ export function startCommand(context: CliContext): CommandModule<object, StartAr
       const logger = commandLogger(config, context);
       const progress = createProgressDisplay(context.stderr, logger);
       try {
-        const result = await startSync({ config, logger, signal: context.signal, onProgress: progress.listener, once: argv.once });
+        const result = await startSync({
+          config, logger, signal: context.signal, onProgress: progress.listener, once: argv.once,
+          onDriving: (driving) => serveMigrationApi(config, logger, driving),
+        });
         progress.stop();
         if ('alreadyRunning' in result) {
           // Not an error: a cron job that overlaps a running one has nothing to do.
