@@ -9,12 +9,12 @@ import type { Logger } from '../log/logger.js';
 import type { MigrationControl } from '../lifecycle/migration_control.js';
 import { readProgress } from '../lifecycle/migration_status.js';
 import { submitAndAwaitAnswer } from '../lifecycle/control_requests.js';
-import type { DrivingProcess } from '../lifecycle/start_sync.js';
+import type { DrivingObserver, DrivingProcess } from '../lifecycle/start_sync.js';
 import { startApiServer } from './api_server.js';
 import { SyncMetrics } from './metrics.js';
 
-/** Starts the API of a driving process; resolves to the function that stops it. */
-export async function serveMigrationApi(config: SyncConfig, logger: Logger, driving: DrivingProcess): Promise<() => Promise<void>> {
+/** Starts the API of a driving process; resolves to what observes the process (its error counter) and stops the API. */
+export async function serveMigrationApi(config: SyncConfig, logger: Logger, driving: DrivingProcess): Promise<DrivingObserver> {
   const now = () => new Date();
   const control: MigrationControl = {
     progress: () => readProgress(driving.clients, config, now),
@@ -29,5 +29,5 @@ export async function serveMigrationApi(config: SyncConfig, logger: Logger, driv
   const metrics = new SyncMetrics(control, { logger });
   const api = await startApiServer({ ...config.api, control, metrics, logger });
   logger.info('HTTP API listening', { url: api.url });
-  return () => api.close();
+  return { countError: (code) => metrics.countError(code), close: () => api.close() };
 }

@@ -38,6 +38,8 @@ export interface ChangeSyncDeps {
   readonly signal: AbortSignal;
   readonly now: () => Date;
   readonly options?: Partial<ChangeApplicationOptions>;
+  /** Told of every error the change application meets (retried or not), for the metrics. */
+  readonly onError?: (error: unknown) => void;
   /** Told of each change application started (after a retry, a new one), so that its status can be read live. */
   readonly onApplication?: (run: ChangeApplication) => void;
 }
@@ -102,7 +104,7 @@ export async function runChangeSync(deps: ChangeSyncDeps, until: ChangeSyncUntil
       {
         isRetryable: (error) => isTransient(error) && !isFinalChangeStreamError(error),
         initialDelayMs: 500, maxDelayMs: 30_000, maxAttempts: CHANGE_SYNC_MAX_ATTEMPTS,
-        signal, logger, what: 'change application',
+        signal, logger, what: 'change application', onError: deps.onError,
       },
     );
   } catch (error) {

@@ -41,7 +41,22 @@ export interface StartSyncOptions {
   /** Tuning of the change application (tests shorten its waits). */
   readonly changeOptions?: Partial<ChangeApplicationOptions>;
   /** Called once the migration is driven by this process, with what a local HTTP API needs (not with `once`). */
-  readonly onDriving?: (driving: DrivingProcess) => Promise<() => Promise<void>>;
+  readonly onDriving?: (driving: DrivingProcess) => Promise<DrivingObserver>;
+}
+
+/** What observes a driving process (the HTTP API and its metrics). */
+export interface DrivingObserver {
+  /** Counts an error the migration met, by its code. */
+  countError(code: string): void;
+  close(): Promise<void>;
+}
+
+/** The code of an error for the metrics: ours (`STATE-3002`), the server's codeName, or the error's name. */
+export function errorCodeOf(error: unknown): string {
+  const { code, codeName, name } = (error ?? {}) as { code?: unknown; codeName?: unknown; name?: unknown };
+  if (typeof code === 'string') return code;
+  if (typeof codeName === 'string') return codeName;
+  return typeof name === 'string' ? name : 'Error';
 }
 
 /** What the process driving a migration offers to its HTTP API. */
@@ -104,11 +119,12 @@ export async function startSync(options: StartSyncOptions): Promise<StartSyncRes
     };
     const inbox = new ControlInbox(clients.destination, config, logger, now, lagSeconds);
     inbox.start();
-    const closeApi = options.once || options.onDriving === undefined ? undefined : await options.onDriving({ clients, lagSeconds });
+    const observer = options.once || options.onDriving === undefined ? undefined : await options.onDriving({ clients, lagSeconds });
     try {
       return await drive({
         options, clients, preflight, inbox, now, signal: runSignal,
         onApplication: (run) => (application = run),
+        onError: (error) => observer?.countError(errorCodeOf(error)),
         checkInterrupted: () => {
           if (lease.lost.aborted) throw leaseLost(config.id);
           if (signal.aborted) throw new InterruptedError('Interrupted; the migration continues from its checkpoints on the next run.');
@@ -116,7 +132,7 @@ export async function startSync(options: StartSyncOptions): Promise<StartSyncRes
       });
     } finally {
       inbox.stop();
-      await closeApi?.();
+      await observer?.close();
       await lease.release();
     }
   } finally {
@@ -132,6 +148,7 @@ interface DriveContext {
   readonly now: () => Date;
   readonly signal: AbortSignal;
   readonly onApplication: (run: ChangeApplication) => void;
+  readonly onError: (error: unknown) => void;
   /** Throws when the run was interrupted or lost its lease. */
   readonly checkInterrupted: () => void;
 }
@@ -169,6 +186,7 @@ async function drive(ctx: DriveContext): Promise<StartSyncResult> {
         const result = await inbox.run((stop) => runChangeSync({
           source: sides.from, destination: sides.to, stateClient: sides.state, config, migration, logger,
           signal: AbortSignal.any([ctx.signal, stop]), now, options: options.changeOptions, onApplication: ctx.onApplication,
+          onError: ctx.onError,
         }, once ? 'now' : 'continuous'));
         changes = result;
         if (once && result.caughtUpTo !== undefined) return { migration, initial, changes, commit };

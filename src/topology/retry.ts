@@ -15,6 +15,8 @@ export interface RetryOptions {
   readonly logger: Logger;
   /** What is retried, for the log ("change application"). */
   readonly what: string;
+  /** Told of every failed attempt (the metrics count errors by code). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** The delay before attempt `attempt` (2, 3, ...): initial * 2^(attempt-2), capped. */
@@ -42,6 +44,7 @@ export async function withRetry<T>(work: (attempt: number) => Promise<T>, option
     try {
       return await work(attempt);
     } catch (error) {
+      options.onError?.(error);
       if (options.signal.aborted || attempt >= options.maxAttempts || !options.isRetryable(error)) throw error;
       const delayMs = backoffDelayMs(attempt + 1, options.initialDelayMs, options.maxDelayMs);
       options.logger.warn(`${options.what} failed; retrying`, {
