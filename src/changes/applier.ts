@@ -6,8 +6,9 @@
  * applied in any order. A writer takes up to `maxBatchWrites` writes from its queue, combines those of one document
  * (a later total write supersedes the earlier ones), and sends one ordered bulkWrite per namespace.
  *
- * The queue is bounded: `enqueue` waits while `maxQueuedWrites` writes are queued or in flight, which holds the
- * reader back (memory stays bounded whatever the backlog). `drain` waits until every enqueued write is applied: DDL
+ * The queue is bounded by count and by bytes: `enqueue` waits while `maxQueuedWrites` writes, or writes of
+ * `maxQueuedBytes` change events, are queued or in flight, which holds the reader back (memory stays bounded
+ * whatever the backlog and whatever the documents' size; one write larger than the bound still passes alone). `drain` waits until every enqueued write is applied: DDL
  * barriers call it first.
  *
  * A failed write (other than a best-effort one) stops the pool: every later call rejects with that error.
@@ -23,6 +24,8 @@ export interface ChangeApplierOptions {
   readonly writers: number;
   /** Most writes queued or in flight across all writers. */
   readonly maxQueuedWrites: number;
+  /** Most bytes (of the change events the writes come from) queued or in flight across all writers. */
+  readonly maxQueuedBytes: number;
   /** Most writes one writer takes for one round of bulk writes. */
   readonly maxBatchWrites: number;
 }
@@ -37,6 +40,8 @@ export interface QueuedWrite {
   readonly write: DocumentWrite;
   /** The segment the write belongs to (reported back once applied). */
   readonly segment: number;
+  /** Size of the change event the write comes from: what it holds in memory until applied. */
+  readonly bytes: number;
 }
 
 /** Called after writes are applied, with how many writes of each segment. */
@@ -48,6 +53,7 @@ export class ChangeApplier {
   private readonly wakeWriter: (() => void)[];
   private readonly loops: Promise<void>[] = [];
   private outstanding = 0;
+  private outstandingBytes = 0;
   private waiters: (() => void)[] = [];
   private failure: unknown;
   private closed = false;
@@ -73,10 +79,14 @@ export class ChangeApplier {
 
   /** Queues a write, waiting while the queue is full. */
   async enqueue(item: QueuedWrite): Promise<void> {
-    while (this.failure === undefined && this.outstanding >= this.options.maxQueuedWrites) await this.nextChange();
+    while (this.failure === undefined && this.outstanding > 0 &&
+      (this.outstanding >= this.options.maxQueuedWrites || this.outstandingBytes + item.bytes > this.options.maxQueuedBytes)) {
+      await this.nextChange();
+    }
     this.throwIfFailed();
     if (this.closed) throw new Error('the change applier is closed');
     this.outstanding++;
+    this.outstandingBytes += item.bytes;
     this.queues[item.writer].push(item);
     this.wakeWriter[item.writer]();
   }
@@ -131,6 +141,7 @@ export class ChangeApplier {
         return;
       }
       this.outstanding -= batch.length;
+      for (const item of batch) this.outstandingBytes -= item.bytes;
       const counts = new Map<number, number>();
       for (const item of batch) counts.set(item.segment, (counts.get(item.segment) ?? 0) + 1);
       this.onApplied(counts);

@@ -39,6 +39,8 @@ export interface ChangeApplicationOptions {
   readonly writers: number;
   /** Most writes read but not yet applied (the bounded queue between reader and writers). */
   readonly maxQueuedWrites: number;
+  /** Most bytes of change events read but not yet applied (the queue's bound for large documents). */
+  readonly maxQueuedBytes: number;
   /** Most writes one writer sends in one round of bulk writes. */
   readonly maxBatchWrites: number;
   /** Most events per getMore. */
@@ -58,6 +60,7 @@ export interface ChangeApplicationOptions {
 export const DEFAULT_CHANGE_APPLICATION_OPTIONS: ChangeApplicationOptions = Object.freeze({
   writers: 8,
   maxQueuedWrites: 20_000,
+  maxQueuedBytes: 64 * 1024 * 1024,
   maxBatchWrites: 1_000,
   readBatchSize: 1_000,
   maxAwaitTimeMs: 1_000,
@@ -214,7 +217,7 @@ export function startChangeApplication(deps: ChangeApplicationDeps): ChangeAppli
         const exactKey = valueKey(result.documentId, false);
         for (const write of result.writes) {
           segment.outstanding++;
-          await applier.enqueue({ ns: result.ns, writer, exactKey, write, segment: segment.seq });
+          await applier.enqueue({ ns: result.ns, writer, exactKey, write, segment: segment.seq, bytes: event.sizeBytes });
         }
         return segment;
       }
