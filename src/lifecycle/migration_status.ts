@@ -98,7 +98,7 @@ export function buildProgress(input: {
     directionMapping: direction === 'forward'
       ? { Source: migration.sourceIdentity, Destination: migration.destinationIdentity }
       : { Source: migration.destinationIdentity, Destination: migration.sourceIdentity },
-    warnings: [],
+    warnings: warningsOf(migration),
     migrationId: migration._id,
     direction,
     phase: migration.phase,
@@ -141,6 +141,15 @@ export async function readProgress(clients: Pick<ClusterClients, 'source' | 'des
     appliedClusterTime: checkpoint?.point.clusterTime,
     sourceClusterTime,
   });
+}
+
+/** What the operator should know besides the state. */
+function warningsOf(migration: MigrationDocument): string[] {
+  const warnings: string[] = [];
+  if (migration.state === 'RUNNING' && migration.lastCommitError !== undefined) {
+    warnings.push(`the last commit was abandoned at ${migration.lastCommitError.at.toISOString()}: ${migration.lastCommitError.message}`);
+  }
+  return warnings;
 }
 
 /** What the migration does now, in words (mongosync's `info`). */

@@ -19,7 +19,8 @@ export function formatStatus(p: MigrationProgress): string {
   if (p.failure) lines.push(`  failure [${p.failure.code}] at ${p.failure.at.toISOString()}: ${p.failure.message}`);
   lines.push(`  copy: ${p.collectionCopy.documentsCopied} documents, ${formatBytes(p.collectionCopy.estimatedCopiedBytes)} copied`);
   lines.push(`  changes: ${p.totalEventsApplied} events applied, lag ${p.lagTimeSeconds === null ? '-' : `${p.lagTimeSeconds} s`}`);
-  lines.push(`  direction: ${p.directionMapping.Source} -> ${p.directionMapping.Destination}`);
+  lines.push(`  direction: ${p.directionMapping.Source} -> ${p.directionMapping.Destination}${p.direction === 'reverse' ? ' (reversed)' : ''}`);
+  lines.push(`  canCommit: ${p.canCommit}, canWrite: ${p.canWrite}`);
   if (p.namespaces.length > 0) {
     const width = Math.max(9, ...p.namespaces.map((n) => n.ns.length));
     lines.push('', `  ${'NAMESPACE'.padEnd(width)}  PARTITIONS  DOCUMENTS  BYTES`);

@@ -84,4 +84,12 @@ describe('buildProgress', () => {
     const p = buildProgress({ ...base, migration: { ...migration, direction: 'reverse' } });
     expect(p).toMatchObject({ direction: 'reverse', directionMapping: { Source: 'rs1/b:1', Destination: 'rs0/a:1' } });
   });
+
+  it('warns about an abandoned commit while the migration runs on', () => {
+    const lastCommitError = { code: 'STATE-3005', message: '3 change(s) arrived on the source during the commit', at: new Date(7) };
+    expect(buildProgress({ ...base, migration: { ...migration, lastCommitError } }).warnings).toEqual([
+      'the last commit was abandoned at 1970-01-01T00:00:00.007Z: 3 change(s) arrived on the source during the commit',
+    ]);
+    expect(buildProgress({ ...base, migration: { ...migration, state: 'COMMITTED', lastCommitError } }).warnings).toEqual([]);
+  });
 });
