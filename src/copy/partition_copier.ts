@@ -117,11 +117,13 @@ export class PartitionCopier {
       });
     };
     try {
-      for await (const raw of cursor as AsyncIterable<Uint8Array>) {
-        if (signal.aborted || failure) break;
-        if (filling.count > 0 && filling.byteLength + raw.byteLength > this.options.batchSizeBytes) await flush();
-        filling.append(raw);
-        if (filling.count >= MAX_BATCH_DOCUMENTS) await flush();
+      // A reply's documents at a time (readBufferedDocuments), not one promise per document.
+      while (!signal.aborted && !failure && (cursor.bufferedCount() > 0 || (await cursor.hasNext()))) {
+        for (const raw of cursor.readBufferedDocuments() as unknown as Uint8Array[]) {
+          if (filling.count > 0 && filling.byteLength + raw.byteLength > this.options.batchSizeBytes) await flush();
+          filling.append(raw);
+          if (filling.count >= MAX_BATCH_DOCUMENTS) await flush();
+        }
       }
       if (!signal.aborted && !failure) await flush();
       await writing;

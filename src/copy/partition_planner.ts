@@ -6,7 +6,8 @@
  * type-bracketed, such bounds cover every `_id` between them whatever its type, so one list of ranges spans all the
  * type brackets of a collection with no gaps: the first range has no `min`, the last no `max`.
  */
-import type { Document } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
+import { exactIdOf } from '../bson/exact_document.js';
 
 /** One planned range, before it is stored as a PartitionDocument. */
 export interface PlannedRange {
@@ -46,4 +47,24 @@ export async function pickBoundaries(ids: AsyncIterable<unknown>, perPartition: 
     seen++;
   }
   return boundaries;
+}
+
+/**
+ * The same boundaries as {@link pickBoundaries} over the collection's `_id` index, found by the server instead of
+ * read: each is the `_id` `perPartition` index entries after the previous boundary (a `skip` from `min`: the previous
+ * boundary, inclusive), so one query per partition returns one `_id`, instead of every `_id` of the collection
+ * travelling to the tool and being decoded there.
+ */
+export async function findBoundaries(collection: Collection<Document>, perPartition: number): Promise<unknown[]> {
+  const boundaries: unknown[] = [];
+  let from: Document | undefined;
+  for (;;) {
+    const [next] = await collection
+      .find({}, { raw: true, projection: { _id: 1 }, sort: { _id: 1 }, hint: { _id: 1 }, skip: perPartition, limit: 1, ...(from ? { min: from } : {}) })
+      .toArray();
+    if (next === undefined) return boundaries;
+    const id = exactIdOf(next as unknown as Uint8Array);
+    boundaries.push(id);
+    from = { _id: id };
+  }
 }
