@@ -5,9 +5,10 @@
  *      driver can ingest at best; nothing is read);
  *  (b) a plain driver copy loop: for each collection in turn, one find cursor (decoded documents) and insertMany of
  *      1,000;
- *  (c) `sync start --once`, in-process (`runSync`), with the tool's defaults (parallelism 4), timed end to end
- *      (preflight, catalog, partitioning, copy, index builds). Peak RSS is sampled every 100 ms meanwhile.
- * Every server, the driver and the tool share this process, so the RSS includes the servers' in-memory data.
+ *  (c) `sync start --once` with the tool's defaults (parallelism 4), timed end to end (preflight, catalog,
+ *      partitioning, copy, index builds). With in-process servers it runs in-process (`runSync`) and peak RSS is
+ *      sampled every 100 ms meanwhile (it then includes the servers' in-memory data); with child-process servers it
+ *      runs as the built CLI in its own process, whose own peak RSS and CPU time are measured.
  */
 import path from 'node:path';
 import { MongoClient, type Document } from 'mongodb';
@@ -15,9 +16,11 @@ import { startBenchServer, type BenchServer, type ServerMode } from '../lib/serv
 import { runSync, writeSyncConfig } from '../../test/tools/run_cli.js';
 import { benchDocuments, bsonBytes } from '../lib/documents.js';
 import { machineFacts } from '../lib/machine.js';
-import { collectGarbage, MB, rssMB, round, sampleMemory, throughput, timed, type MemoryPeak, type Throughput } from '../lib/measure.js';
+import { collectGarbage, MB, rssMB, round, sampleMemory, throughput, timed, type Elapsed, type MemoryPeak, type Throughput } from '../lib/measure.js';
 import { writeSuiteResults } from '../lib/results.js';
 import { withCpuProfile } from '../lib/cpu_profile.js';
+import { startSyncChild } from '../lib/sync_child.js';
+import { ensureBuilt } from '../../test/tools/built_cli.js';
 import { formatFixed, formatInteger, formatTable } from '../lib/table.js';
 
 export const COPY_STEPS = ['a', 'b', 'c'] as const;
@@ -182,11 +185,23 @@ export async function runCopySuite(options: CopySuiteOptions): Promise<CopySuite
 
     if (steps.includes('c')) {
       collectGarbage();
+      if (options.servers === 'child-process') ensureBuilt();
       const c = await withFreshServer(options.servers, async (destination) => {
         const config = await writeSyncConfig(source.uri, destination.uri, `copy:\n  parallelism: ${parallelism}\nlogging:\n  level: warn\n`);
-        const sampler = sampleMemory(100);
-        const run = await timed(() => profiled('c', () => runSync(['start', '--config', config, '--once', '--json'])));
-        memory = sampler.stop();
+        const args = ['start', '--config', config, '--once', '--json'];
+        let run: { value: { code: number | null; stdout: string; stderr: string } } & Elapsed;
+        if (options.servers === 'child-process') {
+          // The built CLI in its own process: its peak RSS (the kernel's VmHWM) and CPU time are the tool's alone.
+          const profile = options.cpuProfileDir ? path.join(options.cpuProfileDir, 'copy-c.cpuprofile') : undefined;
+          const child = await startSyncChild(args, profile === undefined ? {} : { cpuProfile: profile }).done;
+          const peak = child.stats.peakRssMB ?? child.stats.sampledPeakRssMB ?? 0;
+          memory = { startRssMB: 0, peakRssMB: peak, growthRssMB: peak, heapUsedAtPeakMB: 0, arrayBuffersAtPeakMB: 0, samples: child.stats.samples };
+          run = { value: { code: child.code, stdout: child.stdout, stderr: child.otherStderr }, seconds: child.seconds, cpuSeconds: child.stats.cpuSeconds ?? 0 };
+        } else {
+          const sampler = sampleMemory(100);
+          run = await timed(() => profiled('c', () => runSync(args)));
+          memory = sampler.stop();
+        }
         if (run.value.code !== 0) throw new Error(`sync start exited ${run.value.code}: ${run.value.stderr}`);
         const summary = JSON.parse(run.value.stdout) as { documentsCopied: number };
         if (summary.documentsCopied !== docs) throw new Error(`(c) copied ${summary.documentsCopied} documents, expected ${docs}`);
@@ -252,7 +267,7 @@ export async function runCopySuite(options: CopySuiteOptions): Promise<CopySuite
     `Average document: ${formatInteger(totalBytes / docs)} bytes of BSON; MB = 10^6 bytes. (c) is timed end to end: preflight, catalog, partitioning (an _id scan), the copy and the index builds.`,
     options.servers === 'in-process'
       ? 'CPU s is the CPU time of the whole process (servers + driver + tool) during the step; docs/CPU-s is steadier than docs/s when the machine is busy.'
-      : 'CPU s is the CPU time of this process only (driver + tool; the servers ran in child processes).',
+      : 'CPU s is the CPU time of the client side only (the servers ran in child processes): this process for (a) and (b), the sync CLI\'s own process for (c).',
   ];
   let rssExplanation: Record<string, number> | undefined;
   if (memory && destinationStored && options.servers === 'in-process') {
@@ -276,17 +291,13 @@ export async function runCopySuite(options: CopySuiteOptions): Promise<CopySuite
     );
   } else if (memory && options.servers === 'child-process') {
     rssExplanation = {
-      rssAtStartMB: memory.startRssMB,
-      peakRssMB: memory.peakRssMB,
-      growthMB: memory.growthRssMB,
-      heapUsedAtPeakMB: memory.heapUsedAtPeakMB,
-      arrayBuffersAtPeakMB: memory.arrayBuffersAtPeakMB,
+      syncProcessPeakRssMB: memory.peakRssMB,
       ...(serverRss?.sourceMB !== undefined ? { sourceServerRssMB: serverRss.sourceMB } : {}),
       ...(serverRss?.destinationMB !== undefined ? { destinationServerRssMB: serverRss.destinationMB } : {}),
     };
     notes.push(
-      `Servers ran in child processes: the peak RSS of ${memory.peakRssMB} MB (growth ${memory.growthRssMB} MB during (c)) is this process alone: ` +
-        `the tool and the driver, in-flight batches, and garbage not yet collected. The servers' own RSS after (c): source ${serverRss?.sourceMB ?? 'n/a'} MB, ` +
+      `Servers ran in child processes and (c) ran as the built CLI in its own process: its peak RSS of ${memory.peakRssMB} MB (the kernel's VmHWM) is the tool's alone: ` +
+        `Node.js and the loaded modules, the driver, in-flight batches, and garbage not yet collected. The servers' own RSS after (c): source ${serverRss?.sourceMB ?? 'n/a'} MB, ` +
         `destination ${serverRss?.destinationMB ?? 'n/a'} MB.`,
     );
   }
