@@ -34,11 +34,12 @@ export function toExactDocument(raw: Uint8Array): ExactDocument {
 }
 
 /**
- * Throws {@link UnwritableValueError} when raw document bytes hold a value of an UNWRITABLE_TYPES type, at any
- * depth. The copy's raw-bytes path calls it so that it refuses exactly the documents {@link toExactDocument} refuses.
+ * Throws {@link UnwritableValueError} when the document at `offset` of `raw` holds a value of an UNWRITABLE_TYPES
+ * type, at any depth. The copy's raw-bytes path calls it so that it refuses exactly the documents
+ * {@link toExactDocument} refuses; `offset` lets it check a batch of documents laid end to end in place.
  */
-export function assertWritable(raw: Uint8Array): void {
-  const unwritable = scanDocument(bufferOf(raw), 0, false, undefined);
+export function assertWritable(raw: Uint8Array, offset = 0): void {
+  const unwritable = scanDocument(bufferOf(raw), offset, false, undefined);
   if (unwritable !== undefined) throw new UnwritableValueError(describe(unwritable));
 }
 

@@ -60,6 +60,8 @@ export const BATCH_WRITE_ATTEMPTS = 5;
 /** Copies partitions from the source to the destination. */
 export class PartitionCopier {
   private rawInserter: Promise<RawInserter | undefined> | undefined;
+  /** Batch buffers of finished partitions, for the next ones: no partition grows its buffers from scratch again. */
+  private readonly idleBatches: DocumentBatch[] = [];
 
   constructor(
     private readonly source: MongoClient,
@@ -97,8 +99,8 @@ export class PartitionCopier {
       .find({}, this.findOptions(partition));
     // Two buffers take turns: one fills while the other is written. Memory per partition is thus bounded by two
     // batches (plus the driver's reply being read and message being sent), whatever the collection's size.
-    let filling = new DocumentBatch();
-    let written = new DocumentBatch();
+    let filling = this.idleBatches.pop() ?? new DocumentBatch();
+    let written = this.idleBatches.pop() ?? new DocumentBatch();
     const totals = { docs: 0, bytes: 0 };
     let writing: Promise<void> = Promise.resolve();
     // A failed write is kept here (the promise gets a handler at once, so it is never an unhandled rejection) and
@@ -132,6 +134,9 @@ export class PartitionCopier {
     } finally {
       await writing;
       await cursor.close();
+      filling.clear();
+      written.clear();
+      this.idleBatches.push(filling, written);
     }
     return totals;
   }
@@ -141,7 +146,10 @@ export class PartitionCopier {
     const count = batch.count;
     const size = batch.byteLength;
     const inserter = await this.inserter();
-    if (inserter) for (let i = 0; i < count; i++) checkWritable(partition, batch.document(i));
+    if (inserter) {
+      const bytes = batch.bytesOf(0, count);
+      for (let i = 0; i < count; i++) checkWritable(partition, bytes, batch.offsetOf(i));
+    }
     const write = inserter
       ? () => this.writeRaw(inserter, partition, batch)
       : () => this.write(partition, Array.from({ length: count }, (_, i) => batch.document(i)));
@@ -246,14 +254,15 @@ function exactDocumentOf(partition: PartitionDocument, raw: Uint8Array): ExactDo
 }
 
 /**
- * Refuses the documents the decoded path cannot write, so that both paths copy the same documents: a legacy value
- * the raw path could carry would be refused anyway by the application of later changes to the document.
+ * Refuses, on the raw path, the documents the decoded path cannot write (legacy undefined and DBPointer values): both
+ * paths then copy the same documents, and the change application, which decodes documents, never meets one that the
+ * copy let through.
  */
-function checkWritable(partition: PartitionDocument, raw: Uint8Array): void {
+function checkWritable(partition: PartitionDocument, bytes: Buffer, offset: number): void {
   try {
-    assertWritable(raw);
+    assertWritable(bytes, offset);
   } catch (error) {
-    throw unwritableError(partition, raw, error);
+    throw unwritableError(partition, bytes.subarray(offset, offset + bytes.readInt32LE(offset)), error);
   }
 }
 

@@ -62,6 +62,15 @@ describe('assertWritable', () => {
     expect(() => toExactDocument(raw)).toThrow(new UnwritableValueError(where));
   });
 
+  it('checks the document at an offset, as in a batch of documents laid end to end', () => {
+    const [, hex, where] = UNWRITABLE_DOCUMENTS[2];
+    const fine = BSON.serialize({ _id: 0, a: [1] });
+    const batch = Buffer.concat([fine, Buffer.from(hex, 'hex'), fine]);
+    expect(() => assertWritable(batch, 0)).not.toThrow();
+    expect(() => assertWritable(batch, fine.length)).toThrow(new UnwritableValueError(where));
+    expect(() => assertWritable(batch, batch.length - fine.length)).not.toThrow();
+  });
+
   it('accepts every other type, at any depth', () => {
     const raw = BSON.serialize({ _id: 1, a: [{ b: new Code('x', { y: 1 }) }, null, new Binary(Buffer.from('z'), 4)], c: { d: Decimal128.fromString('1.5') } });
     expect(() => assertWritable(raw)).not.toThrow();
