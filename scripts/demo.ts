@@ -21,6 +21,7 @@ import type { UserSeed } from '../test/harness/server_options.js';
 import type { AnyDocument } from '../test/tools/documents.js';
 import { redactText } from '../src/log/redact.js';
 import { DemoCli } from './demo_cli.js';
+import { describeIndexes, differingIndexes } from './demo_indexes.js';
 import { APP_DATABASES, counts, seed } from './demo_seed.js';
 import { ApplicationWriter, formatWrites, minusWrites, totalWrites, type WriteCounts } from './demo_writer.js';
 
@@ -229,6 +230,8 @@ async function main(): Promise<void> {
   const intruder = await writeError(destinationApp.db('shop').collection<AnyDocument>('orders').insertOne({ _id: Long.fromNumber(-1), note: 'too early' }));
   check(intruder?.code === USER_WRITES_BLOCKED, `the application's write to the destination before commit ${intruder ? `failed with ${intruder.code} ${intruder.codeName}` : 'succeeded'}; expected UserWritesBlocked`);
   out(`  app -> destination shop.orders insertOne: refused, ${intruder.codeName} (${intruder.code}): ${intruder.message}`);
+  out(`  destination indexes while syncing: ${await describeIndexes(destinationRoot)}`);
+  out(`  (on the source:                    ${await describeIndexes(sourceRoot)})`);
   out();
 
   out('4. The application keeps writing; the changes flow until the migration can commit');
@@ -258,6 +261,9 @@ async function main(): Promise<void> {
   const committed = await watcher.status();
   check(committed?.state === 'COMMITTED' && committed.canWrite, `sync status after the commit: state ${committed?.state}, canWrite ${committed?.canWrite}`);
   out(`  commit took ${seconds(commitMs)}; sync start exited 0 (a migration that is not reversible has nothing left to do)`);
+  const differing = await differingIndexes(sourceRoot, destinationRoot);
+  check(differing.length === 0, `after the commit the destination's indexes differ from the source's in ${differing.join(', ')}`);
+  out(`  destination indexes now: ${await describeIndexes(destinationRoot)}; listIndexes equals the source's on every collection`);
   out();
 
   out('6. After the commit the application moves to the destination');
@@ -291,8 +297,8 @@ async function main(): Promise<void> {
   for (const ns of Object.keys(before)) {
     out(`  ${ns.padEnd(22)} source ${num(before[ns]!).padStart(8)}  destination ${num(after[ns]!).padStart(8)}`);
   }
-  const differing = Object.keys(before).filter((ns) => before[ns] !== after[ns]);
-  check(differing.length === 0, `document counts differ in ${differing.join(', ')}`);
+  const unequal = Object.keys(before).filter((ns) => before[ns] !== after[ns]);
+  check(unequal.length === 0, `document counts differ in ${unequal.join(', ')}`);
 }
 
 /** Stops the writer, the CLI's children, the clients and the servers, and removes the work directory. Runs once. */

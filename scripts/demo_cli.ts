@@ -31,8 +31,8 @@ export class DemoCli {
   }
 
   /**
-   * Runs `sync <args>` to its end. `show` passes its output to the terminal as it comes (and still captures
-   * nothing); otherwise the output is captured.
+   * Runs `sync <args>` to its end. With `show` its output goes to the terminal as it comes (and is not captured);
+   * otherwise it is captured.
    */
   run(args: readonly string[], options: { show?: boolean } = {}): Promise<CommandRun> {
     const child = this.#spawn(args, options.show ? 'inherit' : 'pipe');
