@@ -17,7 +17,8 @@ describeEmbedded('outage (dropConnections)', () => {
 
   beforeAll(async () => {
     deployment = await sourceDeployment();
-    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 300, connectTimeoutMS: 300, heartbeatFrequencyMS: 500 });
+    // Shorter than the 2 s outage below (so an operation fails during it), long enough for a loaded CI machine.
+    client = new MongoClient(deployment.uri, { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000, heartbeatFrequencyMS: 500 });
     await client.connect();
   });
 
