@@ -95,7 +95,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await listen(server, options.host, options.port);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info('The HTTP API listens.', { url, tokenRequired: token !== undefined });
+  logger.info('The HTTP API listens.', { url, authentication: token !== undefined ? 'bearer' : 'none' });
   return {
     url,
     port: address.port,

@@ -7,7 +7,7 @@ import type { SyncConfig } from '../config/schema.js';
 import { ERROR_CODES, StateError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { MigrationControl } from '../lifecycle/migration_control.js';
-import { readProgress } from '../lifecycle/migration_status.js';
+import { initializingProgress, readProgress } from '../lifecycle/migration_status.js';
 import { submitAndAwaitAnswer } from '../lifecycle/control_requests.js';
 import type { DrivingObserver, DrivingProcess } from '../lifecycle/start_sync.js';
 import { startApiServer } from './api_server.js';
@@ -17,7 +17,11 @@ import { SyncMetrics } from './metrics.js';
 export async function serveMigrationApi(config: SyncConfig, logger: Logger, driving: DrivingProcess): Promise<DrivingObserver> {
   const now = () => new Date();
   const control: MigrationControl = {
-    progress: () => readProgress(driving.clients, config, now),
+    // Before the migration document exists (preflight, first catalog read), the process is INITIALIZING.
+    progress: () => readProgress(driving.clients, config, now).catch((error: unknown) => {
+      if (error instanceof StateError && error.code === ERROR_CODES.STATE_NO_MIGRATION) return initializingProgress(config);
+      throw error;
+    }),
     request: async (action) => {
       if ((await submitAndAwaitAnswer(driving.clients.destination, config.id, action, now)) === 'unanswered') {
         throw new StateError(ERROR_CODES.STATE_TRANSITION_NOT_ALLOWED, `The ${action} request was not answered in time.`, {
@@ -28,6 +32,5 @@ export async function serveMigrationApi(config: SyncConfig, logger: Logger, driv
   };
   const metrics = new SyncMetrics(control, { logger });
   const api = await startApiServer({ ...config.api, control, metrics, logger });
-  logger.info('HTTP API listening', { url: api.url });
   return { countError: (code) => metrics.countError(code), close: () => api.close() };
 }

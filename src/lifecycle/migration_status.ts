@@ -108,6 +108,18 @@ export function buildProgress(input: {
   };
 }
 
+/**
+ * The progress document of a process that drives a migration whose document is not written yet (preflight, the
+ * first catalog read): mongosync's INITIALIZING.
+ */
+export function initializingProgress(config: Pick<SyncConfig, 'id'>): MigrationProgress {
+  return {
+    state: 'INITIALIZING', canCommit: false, canWrite: false, info: 'initializing', lagTimeSeconds: null, totalEventsApplied: 0,
+    collectionCopy: { estimatedCopiedBytes: 0, documentsCopied: 0 }, directionMapping: { Source: '', Destination: '' },
+    warnings: [], migrationId: config.id, direction: 'forward', phase: 'catalog', failure: null, runningOn: null, namespaces: [],
+  };
+}
+
 /** Reads the progress of the configured migration. Throws a StateError when the destination holds none. */
 export async function readMigrationStatus(config: SyncConfig, now: () => Date = () => new Date()): Promise<MigrationProgress> {
   const clients = createClusterClients(config.source.uri, config.destination.uri);

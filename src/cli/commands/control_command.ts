@@ -9,7 +9,8 @@ import type { CliContext } from '../cli_context.js';
 import { commandLogger } from '../command_logger.js';
 import { loadConfigFromArgs, withConfigOptions, type ConfigArgs } from '../config_options.js';
 
-interface ControlArgs extends ConfigArgs {
+/** The flags of a control command. */
+export interface ControlArgs extends ConfigArgs {
   readonly wait: boolean;
   readonly json: boolean;
 }
