@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config/load_config.js';
 import { prepareCollectionResync } from '../../../src/lifecycle/collection_resync.js';
 import { createLogger } from '../../../src/log/logger.js';
 import { ResyncStore } from '../../../src/state/resync_store.js';
+import { waitFor } from '../../tools/polling.js';
 
 /**
  * Renames that a copy may have missed documents through, through the CLI: a rename of a collection while the
@@ -54,15 +55,6 @@ async function startOnce(config: string): Promise<CliRun> {
 
 async function collectionNames(client: MongoClient, db: string): Promise<string[]> {
   return (await client.db(db).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
-}
-
-async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate().catch(() => false)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }
 
 describe('a rename while the initial copy reads the collection', () => {

@@ -5,6 +5,7 @@ import { ensureBuilt, spawnCli } from '../../tools/built_cli.js';
 import { randomFor, randomInt, TEST_SEED } from '../../tools/random.js';
 import path from 'node:path';
 import type { AnyDocument } from '../../tools/documents.js';
+import { waitFor } from '../../tools/polling.js';
 
 /**
  * kill -9 of `sync start --once` at seeded random moments of the copy, then a rerun: nothing lost, nothing
@@ -17,15 +18,6 @@ async function copiedSoFar(destination: MongoClient): Promise<number> {
   const [row] = await destination.db('__c2c_sync_internal').collection('partitions')
     .aggregate([{ $group: { _id: null, n: { $sum: '$docsCopied' } } }]).toArray();
   return Number(row?.n ?? 0);
-}
-
-async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
 }
 
 describe('sync start --once after kill -9', () => {

@@ -10,6 +10,7 @@ import { runSync, writeSyncConfig } from '../../tools/run_cli.js';
 import { preloadWorkload, startWorkload } from '../../tools/workload.js';
 import { compareTimestamps } from '../../../src/changes/change_event.js';
 import { currentClusterTime } from '../../../src/topology/deployment.js';
+import { waitFor } from '../../tools/polling.js';
 
 /**
  * Continuous sync (`sync start`, through the CLI) against what production throws at it: a random workload during
@@ -37,16 +38,6 @@ async function checkpointOf(destination: MongoClient): Promise<StoredCheckpoint 
 async function phaseOf(destination: MongoClient): Promise<string | undefined> {
   const doc = await destination.db(INTERNAL_DB).collection<AnyDocument>('migrations').findOne({ _id: MIGRATION_ID });
   return doc?.phase;
-}
-
-/** Polls `predicate` until it holds or `timeoutMs` passes; returns whether it held. */
-async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate().catch(() => false)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }
 
 /** The killed run holds the lease for up to 30 s; the tests stand in for that wait by expiring it. */

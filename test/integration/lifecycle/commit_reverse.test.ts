@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../../harness/server.js';
 import { usingRealDeployments } from '../../tools/deployments.js';
 import { runSync, writeSyncConfig, type CliRun } from '../../tools/run_cli.js';
 import type { AnyDocument } from '../../tools/documents.js';
+import { eventually } from '../../tools/polling.js';
 
 const ROOT = { user: 'sync', password: 'sync-password', roles: ['root'] };
 const APP = { user: 'app', password: 'app-password', roles: ['readWrite@app'] };
@@ -29,15 +30,6 @@ async function writeError(write: Promise<unknown>): Promise<number | undefined> 
     const code = (error as { code?: number }).code;
     if (code === undefined) throw error;
     return code;
-  }
-}
-
-/** Polls until `check` holds (the state of a running process changes on its own schedule). */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
