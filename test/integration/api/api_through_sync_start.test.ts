@@ -11,6 +11,7 @@ import type { Document } from 'mongodb';
 import { startMigrationPair, type MigrationPair } from '../../tools/migration_pair.js';
 import { runSync, writeSyncConfig, type CliRun } from '../../tools/run_cli.js';
 import { parsePrometheusText, sampleValue } from '../../tools/api_fixtures.js';
+import { eventually } from '../../tools/polling.js';
 import type { AnyDocument } from '../../tools/documents.js';
 
 const DB = 'apistart';
@@ -23,21 +24,6 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
-}
-
-/** Polls until `check` holds (a running process changes state on its own schedule). */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('the HTTP API of a continuous sync start', () => {
