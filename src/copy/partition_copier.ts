@@ -16,12 +16,28 @@ import { withRetry } from '../topology/retry.js';
 import { isTransient } from '../topology/server_errors.js';
 import { loadRawInserter, type RawInserter, type RawWriteError } from './raw_insert.js';
 import { DocumentBatch } from './document_batch.js';
+import { collectionSize } from './collection_size.js';
 
 /** mongod's maxBsonObjectSize: the largest user document. */
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
 /** Most documents in one insert, well under mongod's maxWriteBatchSize (100,000). */
 export const MAX_BATCH_DOCUMENTS = 10_000;
+
+/** Bytes the copier asks for in one reply of the source (find/getMore), whatever the size of the documents. */
+export const READ_REPLY_BYTES = 1024 * 1024;
+
+/** Documents per reply when the collection's average document size is unknown (about 1 KB documents). */
+const DEFAULT_READ_BATCH = 1000;
+
+/**
+ * The cursor batch size that makes replies of about {@link READ_REPLY_BYTES}: small documents come 10,000 at a time
+ * (fewer round trips), large ones a few at a time (less memory). 0 or unknown sizes give the default.
+ */
+export function readBatchSize(averageDocumentBytes: number): number {
+  if (!(averageDocumentBytes > 0)) return DEFAULT_READ_BATCH;
+  return Math.min(MAX_BATCH_DOCUMENTS, Math.max(1, Math.round(READ_REPLY_BYTES / averageDocumentBytes)));
+}
 
 /** Duplicate key: on the destination during the copy only the `_id` index is unique. */
 const DUPLICATE_KEY = 11000;
@@ -60,6 +76,8 @@ export const BATCH_WRITE_ATTEMPTS = 5;
 /** Copies partitions from the source to the destination. */
 export class PartitionCopier {
   private rawInserter: Promise<RawInserter | undefined> | undefined;
+  /** Read batch size by namespace, from the collection's average document size (measured once). */
+  private readonly readBatchSizes = new Map<string, Promise<number>>();
   /** Batch buffers of finished partitions, for the next ones: no partition grows its buffers from scratch again. */
   private readonly idleBatches: DocumentBatch[] = [];
 
@@ -96,7 +114,7 @@ export class PartitionCopier {
     const cursor = this.source
       .db(partition.db)
       .collection(partition.coll)
-      .find({}, this.findOptions(partition));
+      .find({}, this.findOptions(partition, await this.readBatchSize(partition)));
     // Two buffers take turns: one fills while the other is written. Memory per partition is thus bounded by two
     // batches (plus the driver's reply being read and message being sent), whatever the collection's size.
     let filling = this.idleBatches.pop() ?? new DocumentBatch();
@@ -172,8 +190,22 @@ export class PartitionCopier {
     totals.bytes += size;
   }
 
-  private findOptions(partition: PartitionDocument): FindOptions {
-    const options: FindOptions = { raw: true, batchSize: 1000 };
+  private readBatchSize(partition: PartitionDocument): Promise<number> {
+    const ns = `${partition.db}.${partition.coll}`;
+    let size = this.readBatchSizes.get(ns);
+    if (!size) {
+      size = collectionSize(this.source.db(partition.db).collection(partition.coll)).then(
+        (measured) => readBatchSize(measured.averageDocumentBytes),
+        // The size only tunes the reads: without it they are as good as before.
+        () => DEFAULT_READ_BATCH,
+      );
+      this.readBatchSizes.set(ns, size);
+    }
+    return size;
+  }
+
+  private findOptions(partition: PartitionDocument, batchSize: number): FindOptions {
+    const options: FindOptions = { raw: true, batchSize };
     if (partition.natural) return { ...options, sort: { $natural: 1 } };
     // Resume at the checkpoint: min is inclusive, and the document at it is a duplicate that write() accepts.
     const min = partition.lastKey ?? partition.min;
