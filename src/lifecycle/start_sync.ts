@@ -26,6 +26,7 @@ import type { ChangeApplication, ChangeApplicationOptions } from '../changes/cha
 import { lagTimeSeconds } from '../changes/lag.js';
 import { MigrationStore, type MigrationDocument } from '../state/migration_store.js';
 import { ControlInbox } from './control_requests.js';
+import { CheckpointStore } from '../state/checkpoint_store.js';
 import { runCommit, type CommitSummary } from './commit_migration.js';
 import { runReverse } from './reverse_migration.js';
 import { directionOf, syncSides } from './sync_sides.js';
@@ -73,8 +74,10 @@ export interface StartSyncResult {
   /** The initial sync's work in this run (absent when the copy was already done). */
   readonly initial: InitialSyncResult | undefined;
   readonly changes: {
-    /** Events applied by the migration so far (earlier runs included). */
+    /** Change events this run applied. */
     readonly eventsApplied: number;
+    /** Change events the migration applied so far, earlier runs included. */
+    readonly totalEventsApplied: number;
     /** With `--once`: every source change up to this cluster time is on the destination. */
     readonly caughtUpTo: MigrationDocument['t0'] | undefined;
   };
@@ -158,7 +161,8 @@ async function drive(ctx: DriveContext): Promise<StartSyncResult> {
   const { config, logger, once } = options;
   const migrations = new MigrationStore(clients.destination);
   let initial: InitialSyncResult | undefined;
-  let changes: StartSyncResult['changes'] = { eventsApplied: 0, caughtUpTo: undefined };
+  const appliedBefore = (await new CheckpointStore(clients.destination).load(config.id))?.eventsApplied ?? 0;
+  let changes: StartSyncResult['changes'] = { eventsApplied: 0, totalEventsApplied: appliedBefore, caughtUpTo: undefined };
   let commit: CommitSummary | undefined;
   let blockedTo = false;
   for (;;) {
@@ -188,7 +192,7 @@ async function drive(ctx: DriveContext): Promise<StartSyncResult> {
           signal: AbortSignal.any([ctx.signal, stop]), now, options: options.changeOptions, onApplication: ctx.onApplication,
           onError: ctx.onError,
         }, once ? 'now' : 'continuous'));
-        changes = result;
+        changes = { eventsApplied: result.eventsApplied - appliedBefore, totalEventsApplied: result.eventsApplied, caughtUpTo: result.caughtUpTo };
         if (once && result.caughtUpTo !== undefined) return { migration, initial, changes, commit };
         continue;
       }

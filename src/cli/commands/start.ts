@@ -54,6 +54,7 @@ export function startCommand(context: CliContext): CommandModule<object, StartAr
           documentsCopied: initial?.copy.docs ?? 0,
           bytesCopied: initial?.copy.bytes ?? 0,
           eventsApplied: changes.eventsApplied,
+          totalEventsApplied: changes.totalEventsApplied,
           caughtUpTo: changes.caughtUpTo ? { t: changes.caughtUpTo.high, i: changes.caughtUpTo.low } : null,
           committed: result.commit !== undefined,
         };
@@ -67,12 +68,12 @@ export function startCommand(context: CliContext): CommandModule<object, StartAr
 }
 
 /** The one-line summary of a run. */
-function describeRun(s: { migrationId: string; state: string; resumed: boolean; namespaces: number; documentsCopied: number; bytesCopied: number; eventsApplied: number; caughtUpTo: unknown; committed: boolean }): string {
+function describeRun(s: { migrationId: string; state: string; resumed: boolean; namespaces: number; documentsCopied: number; bytesCopied: number; eventsApplied: number; totalEventsApplied: number; caughtUpTo: unknown; committed: boolean }): string {
   const copy = s.namespaces > 0
     ? `Copy complete for migration "${s.migrationId}"${s.resumed ? ' (resumed)' : ''}: ${s.namespaces} namespaces, ` +
       `${s.documentsCopied} documents (${s.bytesCopied} bytes) copied in this run; `
     : `Migration "${s.migrationId}": `;
-  const changes = `${s.eventsApplied} change events applied${s.caughtUpTo ? ", caught up to the source's time at the start of the change application" : ''}`;
+  const changes = `${s.eventsApplied} change events applied (${s.totalEventsApplied} since the start of the migration)${s.caughtUpTo ? ", caught up to the source's time at the start of the change application" : ''}`;
   const state = s.state === 'RUNNING' ? '' : `; the migration is ${s.state}${s.committed ? ' (committed by this run)' : ''}`;
   return `${copy}${changes}${state}.`;
 }
